@@ -1,0 +1,55 @@
+// The connection to the trainee's cluster and the namespace that holds the stack.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { MonsterstackConfig } from "../config";
+import { recommendedLabels } from "./labels";
+
+/** Provider settings for a stack: which cluster, and whether to apply or render YAML. */
+export function providerArgs(config: MonsterstackConfig): k8s.ProviderArgs {
+    return {
+        context: config.kubeContext,
+        kubeconfig: config.kubeconfig,
+        renderYamlToDirectory: config.renderYamlTo,
+        // Every object of a stack lives in its own namespace: never fall back to `default`.
+        namespace: config.namespace,
+        // A stack destroyed with reclaimPolicy=Retain leaves its namespace and data claim in
+        // the cluster on purpose; the next `pulumi up` of that stack must adopt them rather
+        // than fail with AlreadyExists (pulumi-kubernetes >= 4.29 no longer adopts by default).
+        upsertExistingObjects: true,
+    };
+}
+
+export interface TraineeClusterArgs {
+    config: MonsterstackConfig;
+}
+
+/** An explicit Kubernetes provider plus the namespace of one trainee stack. */
+export class TraineeCluster extends pulumi.ComponentResource {
+    readonly provider: k8s.Provider;
+    readonly namespace: k8s.core.v1.Namespace;
+    /** The namespace's name, known before the namespace exists. */
+    readonly namespaceName: pulumi.Output<string>;
+
+    constructor(name: string, args: TraineeClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("monsterstack:cluster:TraineeCluster", name, {}, opts);
+        const { config } = args;
+
+        this.provider = new k8s.Provider(`${name}-provider`, providerArgs(config), { parent: this });
+
+        this.namespace = new k8s.core.v1.Namespace(`${name}-namespace`, {
+            metadata: {
+                name: config.namespace,
+                labels: recommendedLabels({ name: "monsterstack", instance: config.namespace, component: "namespace" }),
+            },
+        }, {
+            parent: this,
+            provider: this.provider,
+            // Deleting a namespace deletes every claim in it: with Retain the namespace
+            // must outlive `pulumi destroy`, or the data claim would go with it.
+            retainOnDelete: config.reclaimPolicy === "Retain",
+        });
+        this.namespaceName = this.namespace.metadata.name;
+
+        this.registerOutputs({ namespaceName: this.namespaceName });
+    }
+}

@@ -1,0 +1,168 @@
+// The Flask frontend: configured by a ConfigMap read key by key, given its TLS
+// certificate as a file, exposed by a Service whose type comes from the stack config.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "crypto";
+import type { ServiceType, Target } from "../config";
+import { AppIdentity, recommendedLabels, selectorLabels } from "./labels";
+import { containerResources, SIZES } from "./resources";
+import { CERT_KEY, PRIVATE_KEY_KEY } from "./tlsCertificate";
+
+export const FRONTEND_SERVICE_NAME = "frontend";
+export const FRONTEND_CONFIG_NAME = "frontend-config";
+export const FRONTEND_PORT = 5000;
+export const CERT_PATH = "/etc/mycert.pem";
+export const PRIVATE_KEY_PATH = "/etc/mykey.pem";
+/** Group that may read the mounted certificate and key; the app does not run as root. */
+export const TLS_READER_GROUP = 2000;
+/** r--r----- : owner and TLS_READER_GROUP only. */
+export const TLS_FILE_MODE = 0o440;
+
+export interface FrontendSettings {
+    /** CONTEXT: DEV or PROD. */
+    context: string;
+    /** REDIS_DOMAIN: the in-cluster name of the Redis Service. */
+    redisDomain: string;
+    /** IMAGEBACKEND_DOMAIN: the in-cluster name of the image backend Service. */
+    imagebackendDomain: string;
+}
+
+export interface FrontendArgs {
+    namespace: pulumi.Input<string>;
+    instance: string;
+    image: string;
+    replicas: number;
+    settings: pulumi.Input<FrontendSettings>;
+    serviceType: ServiceType;
+    nodePort?: number;
+    /** Name of the Secret holding `mycert.pem` and `mykey.pem`. */
+    tlsSecretName: pulumi.Input<string>;
+    /** The public certificate: a change of certificate rolls the pods. */
+    certPem: pulumi.Input<string>;
+    /** Where the Redis password comes from, when Redis requires one. */
+    redisPassword?: k8s.types.input.core.v1.EnvVarSource;
+}
+
+export function frontendIdentity(instance: string): AppIdentity {
+    return { name: "frontend", instance, component: "web" };
+}
+
+/** The ConfigMap's data: exactly the three variables the course names. */
+export function frontendConfigData(settings: FrontendSettings): Record<string, string> {
+    return {
+        CONTEXT: settings.context,
+        REDIS_DOMAIN: settings.redisDomain,
+        IMAGEBACKEND_DOMAIN: settings.imagebackendDomain,
+    };
+}
+
+/** Each ConfigMap key becomes one environment variable, read with valueFrom.configMapKeyRef. */
+export function configMapEnv(configMapName: string, keys: string[]): k8s.types.input.core.v1.EnvVar[] {
+    return keys.map((key) => ({ name: key, valueFrom: { configMapKeyRef: { name: configMapName, key } } }));
+}
+
+/** A short, stable digest: put on the pod template so that a change of its input rolls the pods. */
+export function digest(value: unknown): string {
+    return createHash("sha256").update(JSON.stringify(value)).digest("hex").slice(0, 16);
+}
+
+/** What to run or open to reach the frontend, per target and Service type. */
+export function frontendAccess(args: {
+    target: Target;
+    serviceType: ServiceType;
+    namespace: string;
+    nodePort?: number;
+    loadBalancerAddress?: string;
+}): string {
+    const { namespace: ns } = args;
+    if (args.serviceType === "ClusterIP") {
+        return `kubectl port-forward -n ${ns} service/${FRONTEND_SERVICE_NAME} ${FRONTEND_PORT}:${FRONTEND_PORT}  # then open http://localhost:${FRONTEND_PORT}`;
+    }
+    if (args.target === "minikube") {
+        return `minikube service ${FRONTEND_SERVICE_NAME} -n ${ns} --url`;
+    }
+    if (args.serviceType === "LoadBalancer") {
+        return args.loadBalancerAddress
+            ? `http://${args.loadBalancerAddress}:${FRONTEND_PORT}`
+            : `kubectl get service ${FRONTEND_SERVICE_NAME} -n ${ns} -w  # the load balancer has no address yet`;
+    }
+    return `http://<any node's external IP>:${args.nodePort ?? "<nodePort>"}  # kubectl get nodes -o wide`;
+}
+
+export class Frontend extends pulumi.ComponentResource {
+    readonly configMap: k8s.core.v1.ConfigMap;
+    readonly deployment: k8s.apps.v1.Deployment;
+    readonly service: k8s.core.v1.Service;
+
+    constructor(name: string, args: FrontendArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("monsterstack:frontend:Frontend", name, {}, opts);
+        const app = frontendIdentity(args.instance);
+        const metadata = (objectName: string) => ({ name: objectName, namespace: args.namespace, labels: recommendedLabels(app) });
+        const data = pulumi.output(args.settings).apply(frontendConfigData);
+
+        this.configMap = new k8s.core.v1.ConfigMap(`${name}-config`, {
+            metadata: metadata(FRONTEND_CONFIG_NAME),
+            data,
+        }, { parent: this });
+
+        const env = configMapEnv(FRONTEND_CONFIG_NAME, ["CONTEXT", "REDIS_DOMAIN", "IMAGEBACKEND_DOMAIN"]);
+        if (args.redisPassword) env.push({ name: "REDIS_PASSWORD", valueFrom: args.redisPassword });
+
+        const http = { httpGet: { path: "/healthz", port: "http" } };
+        this.deployment = new k8s.apps.v1.Deployment(`${name}-deployment`, {
+            metadata: metadata(FRONTEND_SERVICE_NAME),
+            spec: {
+                replicas: args.replicas,
+                selector: { matchLabels: selectorLabels(app) },
+                template: {
+                    metadata: {
+                        labels: recommendedLabels(app),
+                        annotations: {
+                            // Variables are read at start-up and subPath files never refresh:
+                            // a new config or certificate must roll the pods.
+                            "monsterstack.io/config-digest": data.apply(digest),
+                            "monsterstack.io/tls-cert-digest": pulumi.output(args.certPem).apply(digest),
+                        },
+                    },
+                    spec: {
+                        securityContext: { fsGroup: TLS_READER_GROUP },
+                        containers: [{
+                            name: "frontend",
+                            image: args.image,
+                            env,
+                            ports: [{ name: "http", containerPort: FRONTEND_PORT }],
+                            readinessProbe: { ...http, initialDelaySeconds: 2, periodSeconds: 5 },
+                            livenessProbe: { ...http, initialDelaySeconds: 15, periodSeconds: 10, failureThreshold: 3 },
+                            resources: containerResources(SIZES.frontend),
+                            // subPath: one file at the course's path, not a directory.
+                            volumeMounts: [
+                                { name: "tls", mountPath: CERT_PATH, subPath: CERT_KEY, readOnly: true },
+                                { name: "tls", mountPath: PRIVATE_KEY_PATH, subPath: PRIVATE_KEY_KEY, readOnly: true },
+                            ],
+                        }],
+                        volumes: [{
+                            name: "tls",
+                            secret: { secretName: args.tlsSecretName, defaultMode: TLS_FILE_MODE },
+                        }],
+                    },
+                },
+            },
+        }, { parent: this });
+
+        this.service = new k8s.core.v1.Service(`${name}-service`, {
+            metadata: metadata(FRONTEND_SERVICE_NAME),
+            spec: {
+                type: args.serviceType,
+                selector: selectorLabels(app),
+                ports: [{
+                    name: "http",
+                    port: FRONTEND_PORT,
+                    targetPort: "http",
+                    nodePort: args.serviceType === "ClusterIP" ? undefined : args.nodePort,
+                }],
+            },
+        }, { parent: this });
+
+        this.registerOutputs({});
+    }
+}

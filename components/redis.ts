@@ -1,0 +1,106 @@
+// Redis, the stack's only stateful tier: one replica, append-only persistence on the
+// data claim mounted at /data, as a StatefulSet or a Deployment.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { RedisKind } from "../config";
+import { AppIdentity, recommendedLabels, selectorLabels } from "./labels";
+import { containerResources, SIZES } from "./resources";
+
+export const REDIS_SERVICE_NAME = "redis";
+export const REDIS_HEADLESS_SERVICE_NAME = "redis-headless";
+export const REDIS_PORT = 6379;
+export const DATA_MOUNT_PATH = "/data";
+
+export interface RedisArgs {
+    namespace: pulumi.Input<string>;
+    instance: string;
+    kind: RedisKind;
+    image: string;
+    /** Name of the PersistentVolumeClaim that holds the data. */
+    claimName: pulumi.Input<string>;
+    /** Where the password comes from, when Redis requires one. */
+    password?: k8s.types.input.core.v1.EnvVarSource;
+}
+
+/** The Redis pod template; the same for both kinds, so switching kinds changes nothing inside the pod. */
+export function redisPodTemplate(args: Pick<RedisArgs, "instance" | "image" | "claimName" | "password">): k8s.types.input.core.v1.PodTemplateSpec {
+    const app = redisIdentity(args.instance);
+    const serverArgs = ["redis-server", "--appendonly", "yes", "--appendfsync", "everysec", "--dir", DATA_MOUNT_PATH];
+    const env: k8s.types.input.core.v1.EnvVar[] = [];
+    if (args.password) {
+        env.push({ name: "REDIS_PASSWORD", valueFrom: args.password });
+        // redis-cli (the probes) reads its password from this variable.
+        env.push({ name: "REDISCLI_AUTH", valueFrom: args.password });
+        serverArgs.push("--requirepass", "$(REDIS_PASSWORD)");
+    }
+    // `redis-cli ping` exits 0 even on an auth error: look for the PONG itself.
+    const ping = { exec: { command: ["sh", "-c", "redis-cli ping | grep -q PONG"] } };
+    return {
+        metadata: { labels: recommendedLabels(app) },
+        spec: {
+            containers: [{
+                name: "redis",
+                image: args.image,
+                // Only args: the image's entrypoint still drops root and owns /data.
+                args: serverArgs,
+                env,
+                ports: [{ name: "redis", containerPort: REDIS_PORT }],
+                volumeMounts: [{ name: "data", mountPath: DATA_MOUNT_PATH }],
+                readinessProbe: { ...ping, initialDelaySeconds: 2, periodSeconds: 5 },
+                livenessProbe: { ...ping, initialDelaySeconds: 10, periodSeconds: 10, failureThreshold: 3 },
+                resources: containerResources(SIZES.redis),
+            }],
+            volumes: [{ name: "data", persistentVolumeClaim: { claimName: args.claimName } }],
+        },
+    };
+}
+
+export function redisIdentity(instance: string): AppIdentity {
+    return { name: "redis", instance, component: "database" };
+}
+
+export class Redis extends pulumi.ComponentResource {
+    readonly workload: k8s.apps.v1.StatefulSet | k8s.apps.v1.Deployment;
+    readonly service: k8s.core.v1.Service;
+    /** In-cluster DNS name of the Redis Service, for REDIS_DOMAIN. */
+    readonly serviceName: pulumi.Output<string>;
+
+    constructor(name: string, args: RedisArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("monsterstack:redis:Redis", name, {}, opts);
+        const app = redisIdentity(args.instance);
+        const metadata = (objectName: string) => ({ name: objectName, namespace: args.namespace, labels: recommendedLabels(app) });
+        const selector = { matchLabels: selectorLabels(app) };
+        const template = redisPodTemplate(args);
+
+        if (args.kind === "StatefulSet") {
+            // The governing Service a StatefulSet requires: stable per-pod DNS names.
+            const headless = new k8s.core.v1.Service(`${name}-headless`, {
+                metadata: metadata(REDIS_HEADLESS_SERVICE_NAME),
+                spec: { clusterIP: "None", selector: selectorLabels(app), ports: [{ name: "redis", port: REDIS_PORT }] },
+            }, { parent: this });
+            this.workload = new k8s.apps.v1.StatefulSet(`${name}-workload`, {
+                metadata: metadata("redis"),
+                spec: { replicas: 1, serviceName: headless.metadata.name, selector, template },
+            }, { parent: this });
+        } else {
+            this.workload = new k8s.apps.v1.Deployment(`${name}-workload`, {
+                metadata: metadata("redis"),
+                spec: {
+                    replicas: 1,
+                    selector,
+                    // Never two Redis processes on one ReadWriteOnce claim.
+                    strategy: { type: "Recreate" },
+                    template,
+                },
+            }, { parent: this });
+        }
+
+        this.service = new k8s.core.v1.Service(`${name}-service`, {
+            metadata: metadata(REDIS_SERVICE_NAME),
+            spec: { type: "ClusterIP", selector: selectorLabels(app), ports: [{ name: "redis", port: REDIS_PORT, targetPort: "redis" }] },
+        }, { parent: this });
+        this.serviceName = this.service.metadata.name;
+
+        this.registerOutputs({ serviceName: this.serviceName });
+    }
+}

@@ -1,0 +1,150 @@
+// Runs the real program (index.ts) under Pulumi mocks and records what it registers,
+// as the engine would receive it: type, name, inputs, and the options that matter here.
+import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "crypto";
+import * as path from "path";
+
+const PROGRAM = path.join(__dirname, "..", "index.ts");
+// Pulumi's wire marker for a secret value.
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+export interface Registered {
+    type: string;
+    /** Pulumi resource name (not the Kubernetes name). */
+    name: string;
+    /** Inputs with secrets unwrapped. */
+    inputs: any;
+    /** True when this is a `.get` read of an existing object, not a managed resource. */
+    read: boolean;
+    retainOnDelete: boolean;
+    deleteBeforeReplace: boolean;
+    /** Top-level input properties sent to the engine as secrets. */
+    secretInputs: string[];
+}
+
+export interface ProgramRun {
+    stack: string;
+    resources: Registered[];
+    /** The program's stack outputs, resolved; `secretOutputs` names the secret ones. */
+    outputs: Record<string, unknown>;
+    secretOutputs: string[];
+}
+
+/** A Kubernetes object registered by the program (reads excluded). */
+export interface KubeObject extends Registered {
+    kind: string;
+    metadata: any;
+    spec: any;
+}
+
+function containsSecret(value: unknown): boolean {
+    if (value === null || typeof value !== "object") return false;
+    const record = value as Record<string, unknown>;
+    if (record["4dabf18193072939515e22adb298388d"] === SECRET_SIG) return true;
+    return Object.values(record).some(containsSecret);
+}
+
+/** What a cluster would add: ids, a bound volume for a claim, an address for a load balancer. */
+function simulatedState(args: pulumi.runtime.MockResourceArgs): { id: string; state: any } {
+    const inputs = args.inputs ?? {};
+    const meta = inputs.metadata ?? {};
+    const id = args.id || (meta.name ? (meta.namespace ? `${meta.namespace}/${meta.name}` : meta.name) : `${args.name}-id`);
+    const state: any = { ...inputs };
+    if (args.type === "kubernetes:core/v1:PersistentVolumeClaim" && args.id) {
+        // A `.get` of the claim: the cluster has bound it to a provisioned volume.
+        state.metadata = { name: args.id.split("/")[1], namespace: args.id.split("/")[0] };
+        state.spec = { volumeName: `pvc-${createHash("sha256").update(args.id).digest("hex").slice(0, 12)}` };
+    }
+    if (args.type === "kubernetes:core/v1:Service" && inputs.spec?.type === "LoadBalancer") {
+        state.status = { loadBalancer: { ingress: [{ ip: "203.0.113.10" }] } };
+    }
+    if (args.type === "tls:index/privateKey:PrivateKey") {
+        state.privateKeyPem = `-----BEGIN PRIVATE KEY-----\nmock-${args.name}\n-----END PRIVATE KEY-----\n`;
+    }
+    if (args.type === "tls:index/selfSignedCert:SelfSignedCert") {
+        state.certPem = `-----BEGIN CERTIFICATE-----\nmock-${args.name}\n-----END CERTIFICATE-----\n`;
+    }
+    if (args.type === "random:index/randomPassword:RandomPassword") {
+        state.result = "mock-password-0123456789abcdef";
+    }
+    return { id, state };
+}
+
+function resolve<T>(value: pulumi.Input<T> | undefined): Promise<T | undefined> {
+    if (value === undefined) return Promise.resolve(undefined);
+    return new Promise((done) => pulumi.output(value).apply((v) => { done(v as T); return v; }));
+}
+
+/**
+ * Evaluates index.ts for `stack` with `config` (keys without the `monsterstack:` prefix).
+ * Rejects with the program's own error when the config is refused.
+ */
+export async function runProgram(stack: string, config: Record<string, string> = {}): Promise<ProgramRun> {
+    const resources: Registered[] = [];
+    await pulumi.runtime.setMocks({
+        newResource: (args) => simulatedState(args),
+        call: (args) => args.inputs,
+    }, "monsterstack", stack, false);
+
+    // Record each request as the engine would see it, then let the mock answer it.
+    const monitor = pulumi.runtime.getMonitor() as any;
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req: any, callback: any) => {
+        const raw = req.getObject()?.toJavaScript() ?? {};
+        resources.push({
+            type: req.getType(), name: req.getName(), read: false,
+            inputs: pulumi.runtime.deserializeProperties(req.getObject()),
+            retainOnDelete: req.getRetainondelete() === true,
+            deleteBeforeReplace: req.getDeletebeforereplace() === true,
+            secretInputs: Object.keys(raw).filter((k) => containsSecret(raw[k])),
+        });
+        return register(req, callback);
+    };
+    const read = monitor.readResource.bind(monitor);
+    monitor.readResource = (req: any, callback: any) => {
+        resources.push({
+            type: req.getType(), name: req.getName(), read: true,
+            inputs: pulumi.runtime.deserializeProperties(req.getProperties()),
+            retainOnDelete: false, deleteBeforeReplace: false, secretInputs: [],
+        });
+        return read(req, callback);
+    };
+
+    const prefixed: Record<string, string> = {};
+    for (const [key, value] of Object.entries(config)) prefixed[`monsterstack:${key}`] = value;
+    pulumi.runtime.setAllConfig(prefixed);
+
+    delete require.cache[require.resolve(PROGRAM)];
+    const program = require(PROGRAM) as Record<string, unknown>;
+
+    const outputs: Record<string, unknown> = {};
+    const secretOutputs: string[] = [];
+    for (const [key, value] of Object.entries(program)) {
+        if (pulumi.Output.isInstance(value) && await (value as any).isSecret) secretOutputs.push(key);
+        outputs[key] = await resolve(value as pulumi.Input<unknown>);
+    }
+    // Let every registration the outputs did not wait for reach the mock monitor.
+    await (require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> }).waitForRPCs();
+    return { stack, resources, outputs, secretOutputs };
+}
+
+/** Kubernetes objects the run manages (not reads, not the provider, not components). */
+export function kubeObjects(run: ProgramRun): KubeObject[] {
+    return run.resources
+        .filter((r) => !r.read && r.type.startsWith("kubernetes:") && !r.type.startsWith("pulumi:providers:"))
+        .map((r) => ({ ...r, kind: r.type.split(":")[2], metadata: r.inputs.metadata ?? {}, spec: r.inputs.spec ?? {} }));
+}
+
+/** The single object of `kind` named `name`; fails loudly when there are none or several. */
+export function findObject(run: ProgramRun, kind: string, name: string): KubeObject {
+    const found = kubeObjects(run).filter((o) => o.kind === kind && o.metadata.name === name);
+    if (found.length !== 1) {
+        const seen = kubeObjects(run).map((o) => `${o.kind}/${o.metadata.name}`).join(", ");
+        throw new Error(`expected exactly one ${kind}/${name}, found ${found.length} (registered: ${seen})`);
+    }
+    return found[0];
+}
+
+export function hasObject(run: ProgramRun, kind: string, name: string): boolean {
+    return kubeObjects(run).some((o) => o.kind === kind && o.metadata.name === name);
+}
