@@ -44,6 +44,14 @@ function containsSecret(value: unknown): boolean {
     return Object.values(record).some(containsSecret);
 }
 
+/** Replaces each secret wrapper by the value it wraps. */
+function unwrapSecrets(value: any): any {
+    if (Array.isArray(value)) return value.map(unwrapSecrets);
+    if (value === null || typeof value !== "object") return value;
+    if (value["4dabf18193072939515e22adb298388d"] === SECRET_SIG) return unwrapSecrets(value.value);
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v)]));
+}
+
 /** What a cluster would add: ids, a bound volume for a claim, an address for a load balancer. */
 function simulatedState(args: pulumi.runtime.MockResourceArgs): { id: string; state: any } {
     const inputs = args.inputs ?? {};
@@ -93,7 +101,7 @@ export async function runProgram(stack: string, config: Record<string, string> =
         const raw = req.getObject()?.toJavaScript() ?? {};
         resources.push({
             type: req.getType(), name: req.getName(), read: false,
-            inputs: pulumi.runtime.deserializeProperties(req.getObject()),
+            inputs: unwrapSecrets(pulumi.runtime.deserializeProperties(req.getObject())),
             retainOnDelete: req.getRetainondelete() === true,
             deleteBeforeReplace: req.getDeletebeforereplace() === true,
             secretInputs: Object.keys(raw).filter((k) => containsSecret(raw[k])),
@@ -104,7 +112,7 @@ export async function runProgram(stack: string, config: Record<string, string> =
     monitor.readResource = (req: any, callback: any) => {
         resources.push({
             type: req.getType(), name: req.getName(), read: true,
-            inputs: pulumi.runtime.deserializeProperties(req.getProperties()),
+            inputs: unwrapSecrets(pulumi.runtime.deserializeProperties(req.getProperties())),
             retainOnDelete: false, deleteBeforeReplace: false, secretInputs: [],
         });
         return read(req, callback);
@@ -115,7 +123,14 @@ export async function runProgram(stack: string, config: Record<string, string> =
     pulumi.runtime.setAllConfig(prefixed);
 
     delete require.cache[require.resolve(PROGRAM)];
-    const program = require(PROGRAM) as Record<string, unknown>;
+    let program: Record<string, unknown>;
+    try {
+        program = require(PROGRAM);
+    } catch (err) {
+        // Tell the caller how far the program got before it gave up.
+        await (require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> }).waitForRPCs();
+        throw Object.assign(err as Error, { registeredBeforeError: resources.length });
+    }
 
     const outputs: Record<string, unknown> = {};
     const secretOutputs: string[] = [];

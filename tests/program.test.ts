@@ -1,0 +1,252 @@
+// What the program registers: the Kubernetes objects the course asks for, field by field.
+import * as assert from "assert";
+import { findObject, hasObject, kubeObjects, ProgramRun, runProgram } from "./harness";
+
+const RECOMMENDED = ["name", "instance", "component", "part-of", "managed-by"].map((l) => `app.kubernetes.io/${l}`);
+
+function container(workload: { spec: any }, name: string): any {
+    const found = workload.spec.template.spec.containers.find((c: any) => c.name === name);
+    assert.ok(found, `no container ${name}`);
+    return found;
+}
+
+describe("the program's Kubernetes objects", () => {
+    let alice: ProgramRun;
+    before(async () => { alice = await runProgram("alice"); });
+
+    it("puts every namespaced object in the stack's namespace, created by the stack", () => {
+        const ns = findObject(alice, "Namespace", "monsterstack-alice");
+        assert.ok(ns);
+        for (const o of kubeObjects(alice)) {
+            if (o.kind === "Namespace" || o.kind === "PersistentVolumePatch") continue;
+            assert.strictEqual(o.metadata.namespace, "monsterstack-alice", `${o.kind}/${o.metadata.name}`);
+        }
+    });
+
+    it("labels every object with the Kubernetes recommended labels, pods included", () => {
+        for (const o of kubeObjects(alice)) {
+            for (const label of RECOMMENDED) assert.ok(o.metadata.labels?.[label], `${o.kind}/${o.metadata.name} lacks ${label}`);
+            assert.strictEqual(o.metadata.labels["app.kubernetes.io/part-of"], "monsterstack");
+            assert.strictEqual(o.metadata.labels["app.kubernetes.io/instance"], "monsterstack-alice");
+            if (o.spec.template) {
+                for (const label of RECOMMENDED) assert.ok(o.spec.template.metadata.labels[label], `${o.kind} pods lack ${label}`);
+            }
+        }
+    });
+
+    describe("Redis and its data", () => {
+        it("claims redis-data: 2Gi, ReadWriteOnce, StorageClass standard", () => {
+            const pvc = findObject(alice, "PersistentVolumeClaim", "redis-data");
+            assert.strictEqual(pvc.spec.resources.requests.storage, "2Gi");
+            assert.deepStrictEqual(pvc.spec.accessModes, ["ReadWriteOnce"]);
+            assert.strictEqual(pvc.spec.storageClassName, "standard");
+        });
+
+        it("takes size and class from config, and leaves the class unset on cloud (cluster default)", async () => {
+            const sized = await runProgram("alice", { redisStorageSize: "500Mi", storageClass: "fast" });
+            const pvc = findObject(sized, "PersistentVolumeClaim", "redis-data");
+            assert.strictEqual(pvc.spec.resources.requests.storage, "500Mi");
+            assert.strictEqual(pvc.spec.storageClassName, "fast");
+            const cloud = await runProgram("alice", { target: "cloud" });
+            assert.strictEqual(findObject(cloud, "PersistentVolumeClaim", "redis-data").spec.storageClassName, undefined);
+        });
+
+        for (const kind of ["StatefulSet", "Deployment"]) {
+            it(`as a ${kind}: one replica, redis-data mounted at /data, append-only, probed with redis-cli`, async () => {
+                const run = await runProgram("alice", { redisKind: kind });
+                const redis = findObject(run, kind, "redis");
+                assert.strictEqual(redis.spec.replicas, 1);
+                const pod = redis.spec.template.spec;
+                const dataVolume = pod.volumes.find((v: any) => v.persistentVolumeClaim);
+                assert.strictEqual(dataVolume.persistentVolumeClaim.claimName, "redis-data");
+                const c = container(redis, "redis");
+                const mount = c.volumeMounts.find((m: any) => m.name === dataVolume.name);
+                assert.strictEqual(mount.mountPath, "/data");
+                assert.ok(c.args.join(" ").includes("--appendonly yes"), c.args.join(" "));
+                assert.ok(c.args.join(" ").includes("--dir /data"));
+                assert.match(c.readinessProbe.exec.command.join(" "), /redis-cli ping/);
+                assert.match(c.livenessProbe.exec.command.join(" "), /redis-cli ping/);
+                assert.ok(c.resources.requests.cpu && c.resources.limits.memory);
+                // The other kind is not registered at the same time.
+                assert.ok(!hasObject(run, kind === "StatefulSet" ? "Deployment" : "StatefulSet", "redis"));
+            });
+        }
+
+        it("keeps the very same claim when redisKind switches, so the data survives", async () => {
+            const sts = await runProgram("alice", { redisKind: "StatefulSet" });
+            const dep = await runProgram("alice", { redisKind: "Deployment" });
+            const claimOf = (run: ProgramRun) => run.resources.find((r) => r.type === "kubernetes:core/v1:PersistentVolumeClaim" && !r.read)!;
+            assert.strictEqual(claimOf(sts).name, claimOf(dep).name);
+            assert.deepStrictEqual(claimOf(sts).inputs, claimOf(dep).inputs);
+            // No volumeClaimTemplates: a StatefulSet template would create its own claim (redis-data-redis-0).
+            assert.strictEqual(findObject(sts, "StatefulSet", "redis").spec.volumeClaimTemplates, undefined);
+        });
+
+        it("a StatefulSet gets its headless governing Service; both kinds get ClusterIP Service redis", async () => {
+            const sts = findObject(alice, "StatefulSet", "redis");
+            const headless = findObject(alice, "Service", sts.spec.serviceName);
+            assert.strictEqual(headless.spec.clusterIP, "None");
+            const dep = await runProgram("alice", { redisKind: "Deployment" });
+            assert.ok(!hasObject(dep, "Service", "redis-headless"));
+            assert.strictEqual(findObject(dep, "Deployment", "redis").spec.strategy.type, "Recreate");
+            for (const run of [alice, dep]) {
+                const svc = findObject(run, "Service", "redis");
+                assert.strictEqual(svc.spec.type, "ClusterIP");
+                assert.strictEqual(svc.spec.ports[0].port, 6379);
+            }
+        });
+    });
+
+    describe("image backend", () => {
+        it("runs amouat/dnmonster:1.0 on 8080 behind ClusterIP Service imagebackend", () => {
+            const dep = findObject(alice, "Deployment", "imagebackend");
+            const c = container(dep, "dnmonster");
+            assert.strictEqual(c.image, "amouat/dnmonster:1.0");
+            assert.strictEqual(c.ports[0].containerPort, 8080);
+            const svc = findObject(alice, "Service", "imagebackend");
+            assert.strictEqual(svc.spec.type, "ClusterIP");
+            assert.strictEqual(svc.spec.ports[0].port, 8080);
+            assert.deepStrictEqual(svc.spec.selector, dep.spec.selector.matchLabels);
+        });
+    });
+
+    describe("frontend", () => {
+        it("has ConfigMap frontend-config with CONTEXT, REDIS_DOMAIN and IMAGEBACKEND_DOMAIN naming the Services", () => {
+            const cm = findObject(alice, "ConfigMap", "frontend-config");
+            assert.deepStrictEqual(cm.inputs.data, { CONTEXT: "DEV", REDIS_DOMAIN: "redis", IMAGEBACKEND_DOMAIN: "imagebackend" });
+            assert.ok(hasObject(alice, "Service", cm.inputs.data.REDIS_DOMAIN));
+            assert.ok(hasObject(alice, "Service", cm.inputs.data.IMAGEBACKEND_DOMAIN));
+        });
+
+        it("reads each variable with valueFrom.configMapKeyRef, one key per variable", () => {
+            const c = container(findObject(alice, "Deployment", "frontend"), "frontend");
+            for (const key of ["CONTEXT", "REDIS_DOMAIN", "IMAGEBACKEND_DOMAIN"]) {
+                const env = c.env.find((e: any) => e.name === key);
+                assert.ok(env, `no env ${key}`);
+                assert.strictEqual(env.value, undefined, `${key} must not be a literal`);
+                assert.deepStrictEqual(env.valueFrom, { configMapKeyRef: { name: "frontend-config", key } });
+            }
+        });
+
+        it("rolls its pods when the ConfigMap changes", async () => {
+            const prod = await runProgram("alice", { context: "PROD" });
+            const digestOf = (run: ProgramRun) =>
+                findObject(run, "Deployment", "frontend").spec.template.metadata.annotations["monsterstack.io/config-digest"];
+            assert.strictEqual(findObject(prod, "ConfigMap", "frontend-config").inputs.data.CONTEXT, "PROD");
+            assert.ok(digestOf(alice));
+            assert.notStrictEqual(digestOf(prod), digestOf(alice));
+        });
+
+        it("listens on 5000 with readiness on /healthz and requests/limits", () => {
+            const c = container(findObject(alice, "Deployment", "frontend"), "frontend");
+            assert.strictEqual(c.ports[0].containerPort, 5000);
+            assert.strictEqual(c.readinessProbe.httpGet.path, "/healthz");
+            assert.ok(c.resources.requests.cpu && c.resources.requests.memory && c.resources.limits.cpu && c.resources.limits.memory);
+        });
+
+        const serviceTypes: Array<[Record<string, string>, string]> = [
+            [{}, "NodePort"],
+            [{ target: "cloud" }, "LoadBalancer"],
+            [{ frontendServiceType: "ClusterIP" }, "ClusterIP"],
+            [{ target: "cloud", frontendServiceType: "NodePort" }, "NodePort"],
+            [{ frontendServiceType: "LoadBalancer" }, "LoadBalancer"],
+        ];
+        for (const [config, type] of serviceTypes) {
+            it(`Service frontend is ${type} with ${JSON.stringify(config)}`, async () => {
+                const svc = findObject(await runProgram("alice", config), "Service", "frontend");
+                assert.strictEqual(svc.spec.type, type);
+                assert.strictEqual(svc.spec.ports[0].port, 5000);
+                assert.strictEqual(svc.spec.ports[0].nodePort, undefined, "no fixed nodePort unless configured");
+            });
+        }
+
+        it("uses a configured nodePort", async () => {
+            const svc = findObject(await runProgram("alice", { frontendNodePort: "30080" }), "Service", "frontend");
+            assert.strictEqual(svc.spec.ports[0].nodePort, 30080);
+        });
+    });
+
+    describe("TLS certificate", () => {
+        it("generates key and self-signed certificate with @pulumi/tls for the Service's in-cluster names plus tlsHosts", async () => {
+            const run = await runProgram("alice", { tlsHosts: '["monster.example.com"]' });
+            const key = run.resources.find((r) => r.type === "tls:index/privateKey:PrivateKey");
+            const cert = run.resources.find((r) => r.type === "tls:index/selfSignedCert:SelfSignedCert");
+            assert.ok(key && cert);
+            assert.deepStrictEqual(cert!.inputs.dnsNames, [
+                "frontend", "frontend.monsterstack-alice", "frontend.monsterstack-alice.svc",
+                "frontend.monsterstack-alice.svc.cluster.local", "monster.example.com",
+            ]);
+            assert.ok(cert!.inputs.allowedUses.includes("server_auth"));
+        });
+
+        it("stores certificate and key in Secret frontend-tls, sent to Pulumi state as a secret", () => {
+            const secret = findObject(alice, "Secret", "frontend-tls");
+            assert.match(secret.inputs.stringData["mycert.pem"], /BEGIN CERTIFICATE/);
+            assert.match(secret.inputs.stringData["mykey.pem"], /PRIVATE KEY/);
+            assert.deepStrictEqual(secret.secretInputs, ["stringData"]);
+        });
+
+        it("mounts the certificate as one read-only file at /etc/mycert.pem (subPath, not a directory), mode 0440", () => {
+            const frontend = findObject(alice, "Deployment", "frontend");
+            const c = container(frontend, "frontend");
+            const mount = c.volumeMounts.find((m: any) => m.mountPath === "/etc/mycert.pem");
+            assert.ok(mount, "no mount at /etc/mycert.pem");
+            assert.strictEqual(mount.subPath, "mycert.pem");
+            assert.strictEqual(mount.readOnly, true);
+            const keyMount = c.volumeMounts.find((m: any) => m.mountPath === "/etc/mykey.pem");
+            assert.strictEqual(keyMount.subPath, "mykey.pem");
+            assert.strictEqual(keyMount.readOnly, true);
+            const volume = frontend.spec.template.spec.volumes.find((v: any) => v.name === mount.name);
+            assert.strictEqual(volume.secret.secretName, "frontend-tls");
+            assert.strictEqual(volume.secret.defaultMode, 0o440);
+            // Readable by the app's group, not by the world.
+            assert.strictEqual(volume.secret.defaultMode & 0o007, 0);
+            assert.ok(frontend.spec.template.spec.securityContext.fsGroup);
+        });
+    });
+
+    describe("Redis password (redisAuth)", () => {
+        it("is off by default: no password Secret, no password variable", () => {
+            assert.ok(!hasObject(alice, "Secret", "redis-auth"));
+            assert.ok(!alice.resources.some((r) => r.type === "random:index/randomPassword:RandomPassword"));
+            const c = container(findObject(alice, "StatefulSet", "redis"), "redis");
+            assert.ok(!c.args.includes("--requirepass"));
+        });
+
+        it("when on: a random password in Secret redis-auth, given to Redis and frontend by secretKeyRef", async () => {
+            const run = await runProgram("alice", { redisAuth: "true" });
+            assert.ok(run.resources.some((r) => r.type === "random:index/randomPassword:RandomPassword"));
+            const secret = findObject(run, "Secret", "redis-auth");
+            assert.deepStrictEqual(secret.secretInputs, ["stringData"]);
+            const ref = { secretKeyRef: { name: "redis-auth", key: "password" } };
+            const redis = container(findObject(run, "StatefulSet", "redis"), "redis");
+            assert.deepStrictEqual(redis.env.find((e: any) => e.name === "REDIS_PASSWORD").valueFrom, ref);
+            assert.deepStrictEqual(redis.env.find((e: any) => e.name === "REDISCLI_AUTH").valueFrom, ref);
+            assert.strictEqual(redis.args[redis.args.indexOf("--requirepass") + 1], "$(REDIS_PASSWORD)");
+            const frontend = container(findObject(run, "Deployment", "frontend"), "frontend");
+            assert.deepStrictEqual(frontend.env.find((e: any) => e.name === "REDIS_PASSWORD").valueFrom, ref);
+            assert.ok(run.secretOutputs.includes("redisPassword"));
+        });
+    });
+
+    describe("provider", () => {
+        it("uses one explicit provider with the configured context, adopting retained objects", async () => {
+            const run = await runProgram("alice", { kubeContext: "minikube" });
+            const providers = run.resources.filter((r) => r.type === "pulumi:providers:kubernetes");
+            assert.strictEqual(providers.length, 1);
+            assert.strictEqual(providers[0].inputs.context, "minikube");
+            assert.strictEqual(providers[0].inputs.namespace, "monsterstack-alice");
+            assert.strictEqual(String(providers[0].inputs.upsertExistingObjects), "true");
+            assert.strictEqual(providers[0].inputs.renderYamlToDirectory, undefined);
+        });
+
+        it("renders YAML to a directory instead of applying when renderYamlTo is set", async () => {
+            const run = await runProgram("alice", { renderYamlTo: "rendered" });
+            const provider = run.resources.find((r) => r.type === "pulumi:providers:kubernetes")!;
+            assert.strictEqual(provider.inputs.renderYamlToDirectory, "rendered");
+            // No live volume to read in that mode.
+            assert.ok(!run.resources.some((r) => r.read));
+            assert.ok(hasObject(run, "PersistentVolumeClaim", "redis-data"));
+        });
+    });
+});

@@ -1,0 +1,78 @@
+// Retain vs Delete: the heart of the course. Toggling must change only the fields and
+// options that carry the policy; every object that holds data keeps its type and name.
+import * as assert from "assert";
+import { kubeObjects, ProgramRun, Registered, runProgram } from "./harness";
+
+/** Paths (a.b.c) where two values differ. */
+function differingPaths(a: any, b: any, prefix = ""): string[] {
+    if (a === b) return [];
+    if (a === null || b === null || typeof a !== "object" || typeof b !== "object") return [prefix || "(root)"];
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    return [...keys].flatMap((k) => differingPaths(a[k], b[k], prefix ? `${prefix}.${k}` : k));
+}
+
+const identity = (r: Registered) => `${r.read ? "read " : ""}${r.type}::${r.name}`;
+
+describe("reclaim policy Retain vs Delete", () => {
+    for (const redisKind of ["StatefulSet", "Deployment"]) {
+        describe(`with redisKind ${redisKind}`, () => {
+            let retain: ProgramRun;
+            let del: ProgramRun;
+            before(async () => {
+                retain = await runProgram("alice", { reclaimPolicy: "Retain", redisKind });
+                del = await runProgram("alice", { reclaimPolicy: "Delete", redisKind });
+            });
+
+            it("registers the same resources, same types and names: a toggle replaces or deletes nothing", () => {
+                assert.deepStrictEqual(retain.resources.map(identity).sort(), del.resources.map(identity).sort());
+                const names = (run: ProgramRun) => kubeObjects(run).map((o) => `${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`).sort();
+                assert.deepStrictEqual(names(retain), names(del));
+            });
+
+            it("differs only in the policy-carrying fields: the claim's annotation and the volume's reclaim policy", () => {
+                const changed: string[] = [];
+                for (const r of retain.resources) {
+                    const d = del.resources.find((x) => identity(x) === identity(r))!;
+                    for (const path of differingPaths(r.inputs, d.inputs)) changed.push(`${r.type}: ${path}`);
+                }
+                assert.deepStrictEqual(changed.sort(), [
+                    "kubernetes:core/v1:PersistentVolumeClaim: metadata.annotations.monsterstack.io/reclaim-policy",
+                    "kubernetes:core/v1:PersistentVolumePatch: spec.persistentVolumeReclaimPolicy",
+                ]);
+            });
+
+            it("sets persistentVolumeReclaimPolicy on the very volume the claim is bound to", () => {
+                for (const [run, policy] of [[retain, "Retain"], [del, "Delete"]] as const) {
+                    const patch = kubeObjects(run).find((o) => o.kind === "PersistentVolumePatch")!;
+                    assert.strictEqual(patch.spec.persistentVolumeReclaimPolicy, policy);
+                    assert.strictEqual(patch.metadata.name, run.outputs.dataVolume);
+                    assert.match(String(run.outputs.dataVolume), /^pvc-/);
+                    assert.strictEqual(run.outputs.reclaimPolicy, policy);
+                    const claim = kubeObjects(run).find((o) => o.kind === "PersistentVolumeClaim")!;
+                    assert.strictEqual(claim.metadata.annotations["monsterstack.io/reclaim-policy"], policy);
+                }
+            });
+
+            it("with Retain, `pulumi destroy` leaves the claim and its namespace (and so the data); with Delete it removes them", () => {
+                const kept = (run: ProgramRun) => kubeObjects(run).filter((o) => o.retainOnDelete).map((o) => o.kind).sort();
+                assert.deepStrictEqual(kept(retain), ["Namespace", "PersistentVolumeClaim", "PersistentVolumePatch"]);
+                // The patch is never un-applied: that would hand the field back to the API default.
+                assert.deepStrictEqual(kept(del), ["PersistentVolumePatch"]);
+            });
+
+            it("creates no StorageClass and no PersistentVolume: nothing immutable carries the policy", () => {
+                for (const run of [retain, del]) {
+                    assert.ok(!kubeObjects(run).some((o) => o.kind === "StorageClass" || o.kind === "PersistentVolume"));
+                }
+            });
+        });
+    }
+
+    it("keeps the claim's immutable spec (class, size) identical both ways, so the claim is never replaced", async () => {
+        const spec = (run: ProgramRun) => kubeObjects(run).find((o) => o.kind === "PersistentVolumeClaim")!.spec;
+        const retained = spec(await runProgram("alice", { reclaimPolicy: "Retain" }));
+        const deleted = spec(await runProgram("alice", { reclaimPolicy: "Delete" }));
+        assert.deepStrictEqual(retained, deleted);
+        assert.strictEqual(retained.storageClassName, "standard");
+    });
+});
