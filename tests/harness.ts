@@ -87,7 +87,7 @@ function resolve<T>(value: pulumi.Input<T> | undefined): Promise<T | undefined> 
  * Evaluates index.ts for `stack` with `config` (keys without the `monsterstack:` prefix).
  * Rejects with the program's own error when the config is refused.
  */
-export async function runProgram(stack: string, config: Record<string, string> = {}): Promise<ProgramRun> {
+export async function runProgram(stack: string, config: Record<string, string> = {}, program = PROGRAM): Promise<ProgramRun> {
     const resources: Registered[] = [];
     await pulumi.runtime.setMocks({
         newResource: (args) => simulatedState(args),
@@ -122,10 +122,10 @@ export async function runProgram(stack: string, config: Record<string, string> =
     for (const [key, value] of Object.entries(config)) prefixed[`monsterstack:${key}`] = value;
     pulumi.runtime.setAllConfig(prefixed);
 
-    delete require.cache[require.resolve(PROGRAM)];
-    let program: Record<string, unknown>;
+    delete require.cache[require.resolve(program)];
+    let exported: Record<string, unknown>;
     try {
-        program = require(PROGRAM);
+        exported = require(program);
     } catch (err) {
         // Tell the caller how far the program got before it gave up.
         await (require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> }).waitForRPCs();
@@ -134,7 +134,7 @@ export async function runProgram(stack: string, config: Record<string, string> =
 
     const outputs: Record<string, unknown> = {};
     const secretOutputs: string[] = [];
-    for (const [key, value] of Object.entries(program)) {
+    for (const [key, value] of Object.entries(exported)) {
         if (pulumi.Output.isInstance(value) && await (value as any).isSecret) secretOutputs.push(key);
         outputs[key] = await resolve(value as pulumi.Input<unknown>);
     }

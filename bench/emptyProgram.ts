@@ -1,0 +1,2 @@
+// Baseline for the benchmark: a Pulumi program that registers nothing.
+export {};
