@@ -177,8 +177,24 @@ export function defaultNamespace(stack: string): string {
     return `${base.slice(0, 63 - hash.length - 1).replace(/-+$/, "")}-${hash}`;
 }
 
+/**
+ * Keys whose default depends on the target or the stack. Pulumi.yaml declares them with
+ * an "unset" default (Pulumi requires a default for every declared key): "" for strings,
+ * 0 for the nodePort. Those markers mean "not configured".
+ */
+const DERIVED_DEFAULT_KEYS: ConfigKey[] = ["storageClass", "frontendServiceType", "frontendNodePort", "namespace", "kubeContext", "kubeconfig", "renderYamlTo"];
+
+function withoutUnsetMarkers(raw: RawConfig): RawConfig {
+    const cleaned: RawConfig = { ...raw };
+    for (const key of DERIVED_DEFAULT_KEYS) {
+        if (cleaned[key] === "" || (key === "frontendNodePort" && cleaned[key] === "0")) delete cleaned[key];
+    }
+    return cleaned;
+}
+
 /** Parses and validates raw stack config; throws ConfigError on the first bad value. */
-export function parseConfig(raw: RawConfig, stack: string): MonsterstackConfig {
+export function parseConfig(given: RawConfig, stack: string): MonsterstackConfig {
+    const raw = withoutUnsetMarkers(given);
     const unknown = Object.keys(raw).filter((k) => !(CONFIG_KEYS as readonly string[]).includes(k));
     if (unknown.length > 0) {
         throw new ConfigError(

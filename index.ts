@@ -84,4 +84,4 @@ export const dataVolume = reclaim?.volumeName ?? "(renderYamlTo mode: bound at k
 export const reclaimPolicy = config.reclaimPolicy;
 export const redisKind = config.redisKind;
 export const tlsCertificatePem = tlsCertificate.certPem;
-export const redisPassword = password?.password;
+export const redisPassword = password ? password.password : "(none: redisAuth is false)";

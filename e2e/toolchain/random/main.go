@@ -34,6 +34,9 @@ func providerInfo() tfbridge.ProviderInfo {
 		P:       pfbridge.ShimProvider(tfrandom.New()),
 		Name:    "random",
 		Version: version,
+		// Upstream embeds a bridge-metadata.json produced by tfgen; an empty
+		// document is enough to serve the provider.
+		MetadataInfo: tfbridge.NewProviderMetadata([]byte("{}")),
 		Resources: map[string]*tfbridge.ResourceInfo{
 			// random_bytes has no "id" attribute; use the base64 value as the ID.
 			"random_bytes": {ComputeID: func(_ context.Context, state resource.PropertyMap) (resource.ID, error) {

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Stops a cluster started by start.sh and removes its state.
+#
+# Usage: bash e2e/cluster/stop.sh [STATEDIR]      (default: $E2E_CLUSTER_DIR)
+#
+# Sends SIGTERM to the processes listed in STATEDIR/pids (and only those; the
+# entry is skipped if that PID now belongs to another program), in reverse
+# start order, waits up to 20s for each to exit, then SIGKILLs it. Before
+# that, it asks the API server for PersistentVolumes whose hostPath is under
+# /tmp/hostpath_pv/ (volumes of the E2E_STORAGECLASS provisioner, which live
+# outside STATEDIR) and removes those directories afterwards. Finally it
+# deletes STATEDIR, but only if start.sh created its marker file there
+# (.monsterstack-e2e-cluster); E2E_KEEP_STATE=1 keeps it (logs, etcd data).
+# Safe to run twice.
+set -uo pipefail
+
+state="${1:-${E2E_CLUSTER_DIR:-}}"
+[ -n "$state" ] || { echo "usage: stop.sh STATEDIR (or set E2E_CLUSTER_DIR)" >&2; exit 2; }
+if [ ! -d "$state" ]; then
+  echo "stop.sh: $state does not exist; nothing to do" >&2
+  exit 0
+fi
+state="$(cd "$state" && pwd)"
+log() { printf '[stop.sh %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+
+# Provisioned hostPath volumes (only under /tmp/hostpath_pv/, nothing else).
+provisioned=()
+if [ -f "$state/kubeconfig" ]; then
+  while read -r p; do
+    case "$p" in /tmp/hostpath_pv/?*) [[ "$p" != *..* ]] && provisioned+=("$p") ;; esac
+  done < <("${KUBECTL:-kubectl}" --kubeconfig "$state/kubeconfig" --request-timeout=5s get pv \
+    -o jsonpath='{range .items[*]}{.spec.hostPath.path}{"\n"}{end}' 2>/dev/null)
+fi
+
+# Is <pid> still the <name> we started? (guards against PID reuse)
+ours() {
+  local pid=$1 name=$2 exe
+  exe="$(readlink "/proc/$pid/exe" 2>/dev/null)" || return 1
+  [ "$(basename "${exe% (deleted)}")" = "$name" ]
+}
+
+if [ -f "$state/pids" ]; then
+  mapfile -t entries < <(tac "$state/pids")
+  for e in "${entries[@]}"; do
+    read -r name pid <<<"$e"
+    [ -n "${pid:-}" ] || continue
+    if ! ours "$pid" "$name"; then
+      continue
+    fi
+    kill -TERM "$pid" 2>/dev/null || continue
+    for _ in $(seq 1 200); do
+      ours "$pid" "$name" || break
+      sleep 0.1
+    done
+    if ours "$pid" "$name"; then
+      log "$name (pid $pid) did not exit after SIGTERM; sending SIGKILL"
+      kill -KILL "$pid" 2>/dev/null
+      for _ in $(seq 1 50); do ours "$pid" "$name" || break; sleep 0.1; done
+    fi
+    log "$name (pid $pid) stopped"
+  done
+  : >"$state/pids"
+fi
+
+for p in "${provisioned[@]}"; do
+  rm -rf -- "$p" && log "removed provisioned volume $p"
+done
+
+if [ -n "${E2E_KEEP_STATE:-}" ]; then
+  log "E2E_KEEP_STATE set: kept $state"
+elif [ -f "$state/.monsterstack-e2e-cluster" ]; then
+  rm -rf -- "$state"
+  log "removed $state"
+else
+  log "$state was not created by start.sh (no marker); not removing it"
+fi
