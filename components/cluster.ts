@@ -2,7 +2,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { MonsterstackConfig } from "../config";
-import { recommendedLabels } from "./labels";
+import { ADOPT_RETAINED, recommendedLabels } from "./labels";
 
 /** Provider settings for a stack: which cluster, and whether to apply or render YAML. */
 export function providerArgs(config: MonsterstackConfig): k8s.ProviderArgs {
@@ -40,6 +40,7 @@ export class TraineeCluster extends pulumi.ComponentResource {
             metadata: {
                 name: config.namespace,
                 labels: recommendedLabels({ name: "monsterstack", instance: config.namespace, component: "namespace" }),
+                annotations: ADOPT_RETAINED,
             },
         }, {
             parent: this,

@@ -2,7 +2,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ReclaimPolicy } from "../config";
-import { recommendedLabels } from "./labels";
+import { ADOPT_RETAINED, recommendedLabels } from "./labels";
 
 export const DATA_CLAIM_NAME = "redis-data";
 /** Annotation that records on the claim which reclaim policy the stack asks for. */
@@ -44,7 +44,7 @@ export class DataClaim extends pulumi.ComponentResource {
                 labels: recommendedLabels({ name: "redis", instance: args.instance, component: "storage" }),
                 // Shown in `pulumi preview --diff` when the policy is toggled: an in-place
                 // metadata update, never a change of the claim's (immutable) spec.
-                annotations: { [RECLAIM_POLICY_ANNOTATION]: args.reclaimPolicy },
+                annotations: { [RECLAIM_POLICY_ANNOTATION]: args.reclaimPolicy, ...ADOPT_RETAINED },
             },
             spec: dataClaimSpec(args),
         }, {

@@ -60,6 +60,12 @@ describe("reclaim policy Retain vs Delete", () => {
                 assert.deepStrictEqual(kept(del), ["PersistentVolumePatch"]);
             });
 
+            it("lets the next `pulumi up` take back what Retain kept: namespace and claim apply with force", () => {
+                for (const o of kubeObjects(retain).filter((x) => x.retainOnDelete && x.kind !== "PersistentVolumePatch")) {
+                    assert.strictEqual(o.metadata.annotations?.["pulumi.com/patchForce"], "true", `${o.kind} would hit a field conflict`);
+                }
+            });
+
             it("creates no StorageClass and no PersistentVolume: nothing immutable carries the policy", () => {
                 for (const run of [retain, del]) {
                     assert.ok(!kubeObjects(run).some((o) => o.kind === "StorageClass" || o.kind === "PersistentVolume"));

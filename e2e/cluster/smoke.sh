@@ -31,7 +31,7 @@ ok() { printf '[smoke.sh +%3ss] ok: %s\n' "$((SECONDS - T0))" "$*"; }
 die() { printf '[smoke.sh +%3ss] FAILED: %s\n' "$((SECONDS - T0))" "$*" >&2; exit 1; }
 # until_eq <timeout> <expected> <kubectl args...>: polls a jsonpath value
 until_eq() {
-  local t=$1 want=$2 got="" deadline=$((SECONDS + $1))
+  local want=$2 got="" deadline=$((SECONDS + $1))
   shift 2
   while [ $SECONDS -lt $deadline ]; do
     if got="$(k "$@" 2>/dev/null)" && [ "$got" = "$want" ]; then return 0; fi
@@ -114,7 +114,7 @@ metadata: {name: front, namespace: $ns}
 spec: {type: LoadBalancer, selector: {app: redis}, ports: [{port: 80, targetPort: 6379}]}
 EOF
 ip="$(k get svc redis -n "$ns" -o jsonpath='{.spec.clusterIP}')"
-[ -n "$ip" ] && [ "$ip" != None ] || die "ClusterIP allocated"
+{ [ -n "$ip" ] && [ "$ip" != None ]; } || die "ClusterIP allocated"
 ok "Service redis ClusterIP $ip"
 np="$(k get svc front -n "$ns" -o jsonpath='{.spec.ports[0].nodePort}')"
 [ -n "$np" ] || die "LoadBalancer nodePort allocated"
