@@ -69,8 +69,24 @@ export class Redis extends pulumi.ComponentResource {
         super("monsterstack:redis:Redis", name, {}, opts);
         const app = redisIdentity(args.instance);
         const metadata = (objectName: string) => ({ name: objectName, namespace: args.namespace, labels: recommendedLabels(app) });
+        // Deleting a workload returns only once its pods are gone: the old Redis has let go of /data.
+        const workloadMetadata = {
+            ...metadata("redis"),
+            annotations: { "pulumi.com/deletionPropagationPolicy": "foreground" },
+        };
         const selector = { matchLabels: selectorLabels(app) };
         const template = redisPodTemplate(args);
+
+        // Switching kinds is one resource changing type, not a new one beside the old: the
+        // alias ties both kinds to one Pulumi resource, and deleteBeforeReplace removes the
+        // old Redis before the new one starts, so two Redis never share the claim.
+        const workloadOpts: pulumi.CustomResourceOptions = {
+            parent: this,
+            aliases: [{ type: args.kind === "StatefulSet" ? "kubernetes:apps/v1:Deployment" : "kubernetes:apps/v1:StatefulSet" }],
+            // The provider would call a change of kind an update; it is a replacement.
+            replaceOnChanges: ["kind"],
+            deleteBeforeReplace: true,
+        };
 
         if (args.kind === "StatefulSet") {
             // The governing Service a StatefulSet requires: stable per-pod DNS names.
@@ -79,12 +95,12 @@ export class Redis extends pulumi.ComponentResource {
                 spec: { clusterIP: "None", selector: selectorLabels(app), ports: [{ name: "redis", port: REDIS_PORT }] },
             }, { parent: this });
             this.workload = new k8s.apps.v1.StatefulSet(`${name}-workload`, {
-                metadata: metadata("redis"),
+                metadata: workloadMetadata,
                 spec: { replicas: 1, serviceName: headless.metadata.name, selector, template },
-            }, { parent: this });
+            }, workloadOpts);
         } else {
             this.workload = new k8s.apps.v1.Deployment(`${name}-workload`, {
-                metadata: metadata("redis"),
+                metadata: workloadMetadata,
                 spec: {
                     replicas: 1,
                     selector,
@@ -92,7 +108,7 @@ export class Redis extends pulumi.ComponentResource {
                     strategy: { type: "Recreate" },
                     template,
                 },
-            }, { parent: this });
+            }, workloadOpts);
         }
 
         this.service = new k8s.core.v1.Service(`${name}-service`, {

@@ -182,17 +182,19 @@ describe("monsterstack with the real Pulumi CLI and a real API server", function
     });
 
     it("6. toggling frontendServiceType and redisKind never replaces the data claim", () => {
+        const uid = alice.claim().metadata.uid;
         alice.setConfig("frontendServiceType", "ClusterIP");
         alice.setConfig("redisKind", "Deployment");
         const steps = alice.previewSteps();
         // `--json` lists the steps that do something: the managed claim must not be among them.
         const claimSteps = steps.filter((s) => s.type === "kubernetes:core/v1:PersistentVolumeClaim" && s.op !== "read");
         assert.deepStrictEqual(claimSteps.map((s) => `${s.op} ${s.urn}`), []);
-        const byType = (op: string) => steps.filter((s) => s.op === op).map((s) => s.type.split(":").pop());
-        assert.ok(byType("create").includes("Deployment"), JSON.stringify(steps, null, 1));
-        assert.ok(byType("delete").includes("StatefulSet"));
-        const uid = alice.claim().metadata.uid;
-        alice.up();
+        // One Redis workload changing kind: a replacement that deletes the StatefulSet first.
+        const redis = steps.filter((s) => s.urn.endsWith("::redis-workload"));
+        assert.deepStrictEqual(redis.map((s) => `${s.op} ${s.type}`), ["replace kubernetes:apps/v1:Deployment"], JSON.stringify(steps, null, 1));
+        const up = alice.pulumi("up", "--yes", "--skip-preview").stdout;
+        const order = ["deleted original", "created replacement"].map((event) => up.search(new RegExp(`redis-workload ${event}`)));
+        assert.ok(order[0] >= 0 && order[0] < order[1], `the old Redis must go before the new one starts:\n${up}`);
         assert.strictEqual(alice.claim().metadata.uid, uid);
         assert.strictEqual(kubeJson("service", "frontend", "-n", alice.namespace).spec.type, "ClusterIP");
         assert.ok(kubeJson("deployment", "redis", "-n", alice.namespace));

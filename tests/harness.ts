@@ -18,6 +18,10 @@ export interface Registered {
     read: boolean;
     retainOnDelete: boolean;
     deleteBeforeReplace: boolean;
+    /** Input properties whose change forces a replacement. */
+    replaceOnChanges: string[];
+    /** Types this resource was formerly registered as (type-only aliases). */
+    aliasTypes: string[];
     /** Top-level input properties sent to the engine as secrets. */
     secretInputs: string[];
 }
@@ -104,6 +108,8 @@ export async function runProgram(stack: string, config: Record<string, string> =
             inputs: unwrapSecrets(pulumi.runtime.deserializeProperties(req.getObject())),
             retainOnDelete: req.getRetainondelete() === true,
             deleteBeforeReplace: req.getDeletebeforereplace() === true,
+            replaceOnChanges: req.getReplaceonchangesList(),
+            aliasTypes: req.getAliasesList().map((a: any) => a.getSpec()?.getType()).filter((t: string | undefined) => t),
             secretInputs: Object.keys(raw).filter((k) => containsSecret(raw[k])),
         });
         return register(req, callback);
@@ -113,7 +119,7 @@ export async function runProgram(stack: string, config: Record<string, string> =
         resources.push({
             type: req.getType(), name: req.getName(), read: true,
             inputs: unwrapSecrets(pulumi.runtime.deserializeProperties(req.getProperties())),
-            retainOnDelete: false, deleteBeforeReplace: false, secretInputs: [],
+            retainOnDelete: false, deleteBeforeReplace: false, replaceOnChanges: [], aliasTypes: [], secretInputs: [],
         });
         return read(req, callback);
     };

@@ -82,6 +82,21 @@ describe("the program's Kubernetes objects", () => {
             assert.strictEqual(findObject(sts, "StatefulSet", "redis").spec.volumeClaimTemplates, undefined);
         });
 
+        it("switching redisKind replaces the one Redis workload, deleting the old kind first", async () => {
+            const kinds = { StatefulSet: "kubernetes:apps/v1:StatefulSet", Deployment: "kubernetes:apps/v1:Deployment" };
+            for (const [kind, type] of Object.entries(kinds)) {
+                const run = await runProgram("alice", { redisKind: kind });
+                const workload = run.resources.find((r) => r.type === type && r.inputs.metadata?.name === "redis")!;
+                const other = Object.values(kinds).find((t) => t !== type)!;
+                // Same Pulumi name under both kinds, tied by an alias: one resource changing type.
+                assert.strictEqual(workload.name, "redis-workload");
+                assert.ok(workload.aliasTypes.includes(other), workload.aliasTypes.join(", "));
+                assert.deepStrictEqual(workload.replaceOnChanges, ["kind"]);
+                assert.strictEqual(workload.deleteBeforeReplace, true, "two Redis would share the claim");
+                assert.strictEqual(workload.inputs.metadata.annotations["pulumi.com/deletionPropagationPolicy"], "foreground");
+            }
+        });
+
         it("a StatefulSet gets its headless governing Service; both kinds get ClusterIP Service redis", async () => {
             const sts = findObject(alice, "StatefulSet", "redis");
             const headless = findObject(alice, "Service", sts.spec.serviceName);
