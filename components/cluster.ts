@@ -6,10 +6,14 @@ import { ADOPT_RETAINED, recommendedLabels } from "./labels";
 
 /** Provider settings for a stack: which cluster, and whether to apply or render YAML. */
 export function providerArgs(config: MonsterstackConfig): k8s.ProviderArgs {
+    const cluster: k8s.ProviderArgs = config.renderYamlTo === undefined
+        ? { context: config.kubeContext, kubeconfig: config.kubeconfig }
+        // Rendering talks to no cluster, and the provider refuses a kubeconfig alongside it;
+        // an explicit "" keeps the SDK from filling one in from $KUBECONFIG.
+        // alwaysRender: a deleted or stale directory is written again on every `pulumi up`.
+        : { kubeconfig: "", renderYamlToDirectory: config.renderYamlTo, alwaysRender: true };
     return {
-        context: config.kubeContext,
-        kubeconfig: config.kubeconfig,
-        renderYamlToDirectory: config.renderYamlTo,
+        ...cluster,
         // Every object of a stack lives in its own namespace: never fall back to `default`.
         namespace: config.namespace,
         // A stack destroyed with reclaimPolicy=Retain leaves its namespace and data claim in

@@ -214,6 +214,20 @@ describe("monsterstack with the real Pulumi CLI and a real API server", function
         assert.deepStrictEqual(leftovers.map((pv: any) => pv.metadata.name), []);
     });
 
+    it("renderYamlTo writes manifests that kubectl applies as they are (with $KUBECONFIG set)", async () => {
+        const carol = newStack("carol", root);
+        carol.setConfig("renderYamlTo", "rendered");
+        carol.pulumi("config", "rm", "kubeconfig");
+        carol.up();
+        const manifests = path.join(carol.dir, "rendered", "1-manifest");
+        assert.ok(!kubeJson("namespace", carol.namespace), "render mode must not touch the cluster");
+        run("kubectl", ["apply", "-f", path.join(manifests, `v1-namespace-default-${carol.namespace}.yaml`)]);
+        run("kubectl", ["apply", "-f", manifests]);
+        await waitFor("the rendered stack to be ready", () =>
+            carol.claim()?.status?.phase === "Bound" && kubeJson("deployment", "frontend", "-n", carol.namespace)?.status?.readyReplicas === 2);
+        run("kubectl", ["delete", "namespace", carol.namespace, "--wait=true"]);
+    });
+
     it("5. alice and bob share the cluster without conflict, then both destroy cleanly", async () => {
         const bob = newStack("bob", root);
         alice.up();

@@ -256,9 +256,20 @@ describe("the program's Kubernetes objects", () => {
         });
 
         it("renders YAML to a directory instead of applying when renderYamlTo is set", async () => {
-            const run = await runProgram("alice", { renderYamlTo: "rendered" });
+            const previous = process.env.KUBECONFIG;
+            process.env.KUBECONFIG = "/home/trainer/.kube/config";
+            let run: ProgramRun;
+            try {
+                run = await runProgram("alice", { renderYamlTo: "rendered", kubeContext: "minikube" });
+            } finally {
+                if (previous === undefined) delete process.env.KUBECONFIG; else process.env.KUBECONFIG = previous;
+            }
             const provider = run.resources.find((r) => r.type === "pulumi:providers:kubernetes")!;
             assert.strictEqual(provider.inputs.renderYamlToDirectory, "rendered");
+            assert.strictEqual(String(provider.inputs.alwaysRender), "true");
+            // The provider refuses a kubeconfig (even one taken from $KUBECONFIG) next to renderYamlToDirectory.
+            assert.strictEqual(provider.inputs.kubeconfig, "");
+            assert.strictEqual(provider.inputs.context, undefined);
             // No live volume to read in that mode.
             assert.ok(!run.resources.some((r) => r.read));
             assert.ok(hasObject(run, "PersistentVolumeClaim", "redis-data"));
