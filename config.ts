@@ -12,6 +12,18 @@ export type Target = "minikube" | "cloud";
 export type ReclaimPolicy = "Retain" | "Delete";
 export type RedisKind = "StatefulSet" | "Deployment";
 export type ServiceType = "ClusterIP" | "NodePort" | "LoadBalancer";
+export type PullPolicy = "IfNotPresent" | "Never" | "Always";
+/** Pod Security Standards level the namespace enforces. */
+export type PodSecurityLevel = "restricted" | "baseline";
+
+/** One container image and how the kubelet gets it. */
+export interface ImageSpec {
+    ref: string;
+    pullPolicy: PullPolicy;
+}
+
+/** How the kubelet checks the frontend: a TCP connect, or an HTTP GET on a path. */
+export type Probe = { kind: "tcp" } | { kind: "http"; path: string };
 
 export interface MonsterstackConfig {
     /** Pulumi stack name: one stack per trainee. */
@@ -25,11 +37,17 @@ export interface MonsterstackConfig {
     redisKind: RedisKind;
     redisStorageSize: string;
     redisAuth: boolean;
-    redisImage: string;
-    imagebackendImage: string;
+    redisImage: ImageSpec;
+    imagebackendImage: ImageSpec;
     imagebackendReplicas: number;
-    frontendImage: string;
+    frontendImage: ImageSpec;
     frontendReplicas: number;
+    /** Port the frontend app listens on (the course's image: 5000 in DEV, 9090 in some PROD builds). */
+    frontendPort: number;
+    /** How the kubelet probes the frontend; never `/`, which counts a visit. */
+    frontendProbe: Probe;
+    /** Pod Security Standards level enforced on the namespace; pods are written for `restricted`. */
+    podSecurity: PodSecurityLevel;
     frontendServiceType: ServiceType;
     /** Fixed nodePort for the frontend Service; undefined lets Kubernetes pick one. */
     frontendNodePort?: number;
@@ -57,8 +75,9 @@ export class ConfigError extends pulumi.RunError {
 /** Every key this program reads; anything else under `monsterstack:` is a typo. */
 export const CONFIG_KEYS = [
     "target", "namespace", "storageClass", "reclaimPolicy", "redisKind", "redisStorageSize",
-    "redisAuth", "redisImage", "imagebackendImage", "imagebackendReplicas", "frontendImage",
-    "frontendReplicas", "frontendServiceType", "frontendNodePort", "context", "tlsHosts",
+    "redisAuth", "redisImage", "redisImagePullPolicy", "imagebackendImage", "imagebackendImagePullPolicy",
+    "imagebackendReplicas", "frontendImage", "frontendImagePullPolicy", "frontendReplicas", "frontendPort",
+    "frontendProbePath", "frontendServiceType", "frontendNodePort", "context", "tlsHosts", "podSecurity",
     "kubeContext", "kubeconfig", "renderYamlTo",
 ] as const;
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
@@ -77,6 +96,9 @@ export const DEFAULTS = {
     // image its earlier labs use. Set `frontendImage` to your own build.
     frontendImage: "tecpi/monster_icon:0.1",
     frontendReplicas: 2,
+    frontendPort: 5000,
+    imagePullPolicy: "IfNotPresent" as PullPolicy,
+    podSecurity: "restricted" as PodSecurityLevel,
     context: "DEV",
     minikubeStorageClass: "standard",
 };
@@ -163,6 +185,19 @@ function tlsHosts(raw: RawConfig): string[] {
     return parsed as string[];
 }
 
+// An absolute URL path without query or fragment.
+const URL_PATH = /^\/[A-Za-z0-9._~!$&'()*+,;=:@%\/-]*$/;
+
+function frontendProbe(raw: RawConfig): Probe {
+    const value = raw.frontendProbePath;
+    if (value === undefined) return { kind: "tcp" };
+    if (value === "/") {
+        fail("frontendProbePath", value, "the app counts a visit on every request to /, so probing it would inflate the counter; use a path such as /healthz, or unset the key for a TCP probe");
+    }
+    if (!URL_PATH.test(value)) fail("frontendProbePath", value, "expected an absolute URL path such as /healthz (or unset the key for a TCP probe)");
+    return { kind: "http", path: value };
+}
+
 /**
  * The namespace a stack gets when none is configured: `monsterstack-<stack>`.
  * Stack names may hold capitals, dots or underscores that a namespace cannot; when
@@ -182,7 +217,8 @@ export function defaultNamespace(stack: string): string {
  * an "unset" default (Pulumi requires a default for every declared key): "" for strings,
  * 0 for the nodePort. Those markers mean "not configured".
  */
-const DERIVED_DEFAULT_KEYS: ConfigKey[] = ["storageClass", "frontendServiceType", "frontendNodePort", "namespace", "kubeContext", "kubeconfig", "renderYamlTo"];
+const DERIVED_DEFAULT_KEYS: ConfigKey[] = ["storageClass", "frontendServiceType", "frontendNodePort", "namespace",
+    "frontendProbePath", "kubeContext", "kubeconfig", "renderYamlTo"];
 
 function withoutUnsetMarkers(raw: RawConfig): RawConfig {
     const cleaned: RawConfig = { ...raw };
@@ -221,8 +257,11 @@ export function parseConfig(given: RawConfig, stack: string): MonsterstackConfig
         fail("frontendNodePort", String(frontendNodePort), "a nodePort needs frontendServiceType NodePort or LoadBalancer, not ClusterIP");
     }
 
-    const image = (key: ConfigKey, fallback: string) =>
-        matching(raw, key, IMAGE_REF, "expected a container image reference such as redis:7.4 or registry.example.com/team/app:1.0") ?? fallback;
+    const image = (key: ConfigKey, policyKey: ConfigKey, fallback: string): ImageSpec => ({
+        ref: matching(raw, key, IMAGE_REF, "expected a container image reference such as redis:7.4 or registry.example.com/team/app:1.0") ?? fallback,
+        pullPolicy: oneOf(raw, policyKey, ["IfNotPresent", "Never", "Always"] as const, DEFAULTS.imagePullPolicy),
+    });
+    const frontendPort = integer(raw, "frontendPort", DEFAULTS.frontendPort, 1, 65535);
 
     return {
         stack,
@@ -233,11 +272,14 @@ export function parseConfig(given: RawConfig, stack: string): MonsterstackConfig
         redisKind: oneOf(raw, "redisKind", ["StatefulSet", "Deployment"] as const, DEFAULTS.redisKind),
         redisStorageSize: storageSize(raw),
         redisAuth: boolean(raw, "redisAuth", DEFAULTS.redisAuth),
-        redisImage: image("redisImage", DEFAULTS.redisImage),
-        imagebackendImage: image("imagebackendImage", DEFAULTS.imagebackendImage),
+        redisImage: image("redisImage", "redisImagePullPolicy", DEFAULTS.redisImage),
+        imagebackendImage: image("imagebackendImage", "imagebackendImagePullPolicy", DEFAULTS.imagebackendImage),
         imagebackendReplicas: integer(raw, "imagebackendReplicas", DEFAULTS.imagebackendReplicas, 1, 10),
-        frontendImage: image("frontendImage", DEFAULTS.frontendImage),
+        frontendImage: image("frontendImage", "frontendImagePullPolicy", DEFAULTS.frontendImage),
         frontendReplicas: integer(raw, "frontendReplicas", DEFAULTS.frontendReplicas, 1, 10),
+        frontendPort,
+        frontendProbe: frontendProbe(raw),
+        podSecurity: oneOf(raw, "podSecurity", ["restricted", "baseline"] as const, DEFAULTS.podSecurity),
         frontendServiceType,
         frontendNodePort,
         context: matching(raw, "context", /^[A-Za-z0-9_.-]{1,63}$/, "expected a short word such as DEV or PROD") ?? DEFAULTS.context,

@@ -4,7 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { loadStackConfig } from "./config";
 import { TraineeCluster } from "./components/cluster";
-import { DataClaim } from "./components/dataClaim";
+import { DATA_CLAIM_NAME, DataClaim } from "./components/dataClaim";
 import { Frontend, FRONTEND_SERVICE_NAME, frontendAccess } from "./components/frontend";
 import { ImageBackend } from "./components/imageBackend";
 import { VolumeReclaimPolicy } from "./components/reclaimPolicy";
@@ -34,6 +34,7 @@ const redis = new Redis("redis", {
     namespace, instance,
     kind: config.redisKind,
     image: config.redisImage,
+    podSecurity: config.podSecurity,
     claimName: data.claimName,
     password: password?.envSource,
 }, inCluster);
@@ -42,6 +43,7 @@ const imageBackend = new ImageBackend("imagebackend", {
     namespace, instance,
     image: config.imagebackendImage,
     replicas: config.imagebackendReplicas,
+    podSecurity: config.podSecurity,
 }, inCluster);
 
 const tlsCertificate = new TlsCertificate("frontend-tls", {
@@ -53,6 +55,9 @@ const frontend = new Frontend("frontend", {
     namespace, instance,
     image: config.frontendImage,
     replicas: config.frontendReplicas,
+    port: config.frontendPort,
+    probe: config.frontendProbe,
+    podSecurity: config.podSecurity,
     settings: pulumi.all([redis.serviceName, imageBackend.serviceName]).apply(([redisDomain, imagebackendDomain]) => ({
         context: config.context, redisDomain, imagebackendDomain,
     })),
@@ -67,7 +72,8 @@ const frontend = new Frontend("frontend", {
 // bound volume to read, so that mode leaves it to `kubectl patch pv` (see README).
 const reclaim = config.renderYamlTo === undefined
     ? new VolumeReclaimPolicy("redis-data-policy", {
-        claim: data.claim, policy: config.reclaimPolicy, instance, after: [redis.workload],
+        claim: data.claim, claimRef: `${config.namespace}/${DATA_CLAIM_NAME}`,
+        policy: config.reclaimPolicy, instance, after: [redis.workload],
     }, inCluster)
     : undefined;
 
@@ -76,6 +82,7 @@ export const frontendUrl = frontend.service.status.apply((status) => frontendAcc
     target: config.target,
     serviceType: config.frontendServiceType,
     namespace: config.namespace,
+    port: config.frontendPort,
     nodePort: config.frontendNodePort,
     loadBalancerAddress: status?.loadBalancer?.ingress?.[0]?.ip ?? status?.loadBalancer?.ingress?.[0]?.hostname,
 }));

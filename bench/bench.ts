@@ -55,12 +55,12 @@ function median(xs: number[]): number {
 async function main(): Promise<void> {
     const empty = path.join(__dirname, "emptyProgram.ts");
     // Warm-up: ts-node compiles the program on first load.
-    await runProgram("warmup", {}, empty);
+    await runProgram("warmup", {}, { program: empty });
     await runProgram("warmup");
 
     const emptyMs: number[] = [], oneMs: number[] = [];
     for (let i = 0; i < REPEATS; i++) {
-        emptyMs.push((await timed(() => runProgram(`empty${i}`, {}, empty)))[0]);
+        emptyMs.push((await timed(() => runProgram(`empty${i}`, {}, { program: empty })))[0]);
         oneMs.push((await timed(() => runProgram(`alice${i}`)))[0]);
     }
     const [classMs, runs] = await timed(async () => {
@@ -69,7 +69,7 @@ async function main(): Promise<void> {
         return all;
     });
     const [emptyClassMs] = await timed(async () => {
-        for (let i = 1; i <= CLASS_SIZE; i++) await runProgram(`empty${i}`, {}, empty);
+        for (let i = 1; i <= CLASS_SIZE; i++) await runProgram(`empty${i}`, {}, { program: empty });
     });
 
     const perStack = requestedPerStack(runs[0]);

@@ -3,6 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { MonsterstackConfig } from "../config";
 import { ADOPT_RETAINED, recommendedLabels } from "./labels";
+import { podSecurityLabels } from "./security";
 
 /** Provider settings for a stack: which cluster, and whether to apply or render YAML. */
 export function providerArgs(config: MonsterstackConfig): k8s.ProviderArgs {
@@ -43,7 +44,10 @@ export class TraineeCluster extends pulumi.ComponentResource {
         this.namespace = new k8s.core.v1.Namespace(`${name}-namespace`, {
             metadata: {
                 name: config.namespace,
-                labels: recommendedLabels({ name: "monsterstack", instance: config.namespace, component: "namespace" }),
+                labels: {
+                    ...recommendedLabels({ name: "monsterstack", instance: config.namespace, component: "namespace" }),
+                    ...podSecurityLabels(config.podSecurity),
+                },
                 annotations: ADOPT_RETAINED,
             },
         }, {

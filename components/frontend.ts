@@ -3,19 +3,17 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
-import type { ServiceType, Target } from "../config";
+import type { ImageSpec, PodSecurityLevel, Probe, ServiceType, Target } from "../config";
 import { AppIdentity, recommendedLabels, selectorLabels } from "./labels";
 import { containerResources, SIZES } from "./resources";
+import { containerSecurityContext, podSecurityContext, RUN_AS } from "./security";
 import { CERT_KEY, PRIVATE_KEY_KEY } from "./tlsCertificate";
 
 export const FRONTEND_SERVICE_NAME = "frontend";
 export const FRONTEND_CONFIG_NAME = "frontend-config";
-export const FRONTEND_PORT = 5000;
 export const CERT_PATH = "/etc/mycert.pem";
 export const PRIVATE_KEY_PATH = "/etc/mykey.pem";
-/** Group that may read the mounted certificate and key; the app does not run as root. */
-export const TLS_READER_GROUP = 2000;
-/** r--r----- : owner and TLS_READER_GROUP only. */
+/** r--r----- : root and the pod's fsGroup (the app's own group) only; nobody writes. */
 export const TLS_FILE_MODE = 0o440;
 
 export interface FrontendSettings {
@@ -30,8 +28,12 @@ export interface FrontendSettings {
 export interface FrontendArgs {
     namespace: pulumi.Input<string>;
     instance: string;
-    image: string;
+    image: ImageSpec;
     replicas: number;
+    /** The port the app listens on; the Service exposes the same port. */
+    port: number;
+    probe: Probe;
+    podSecurity: PodSecurityLevel;
     settings: pulumi.Input<FrontendSettings>;
     serviceType: ServiceType;
     nodePort?: number;
@@ -66,24 +68,35 @@ export function digest(value: unknown): string {
     return createHash("sha256").update(JSON.stringify(value)).digest("hex").slice(0, 16);
 }
 
+/**
+ * The kubelet's check of the app. TCP by default: every version of the course's image
+ * accepts a connection, not all have /healthz, and a GET on / would count a visit.
+ */
+export function frontendProbe(probe: Probe): k8s.types.input.core.v1.Probe {
+    return probe.kind === "tcp"
+        ? { tcpSocket: { port: "http" } }
+        : { httpGet: { path: probe.path, port: "http" } };
+}
+
 /** What to run or open to reach the frontend, per target and Service type. */
 export function frontendAccess(args: {
     target: Target;
     serviceType: ServiceType;
     namespace: string;
+    port: number;
     nodePort?: number;
     loadBalancerAddress?: string;
 }): string {
-    const { namespace: ns } = args;
+    const { namespace: ns, port } = args;
     if (args.serviceType === "ClusterIP") {
-        return `kubectl port-forward -n ${ns} service/${FRONTEND_SERVICE_NAME} ${FRONTEND_PORT}:${FRONTEND_PORT}  # then open http://localhost:${FRONTEND_PORT}`;
+        return `kubectl port-forward -n ${ns} service/${FRONTEND_SERVICE_NAME} ${port}:${port}  # then open http://localhost:${port}`;
     }
     if (args.target === "minikube") {
         return `minikube service ${FRONTEND_SERVICE_NAME} -n ${ns} --url`;
     }
     if (args.serviceType === "LoadBalancer") {
         return args.loadBalancerAddress
-            ? `http://${args.loadBalancerAddress}:${FRONTEND_PORT}`
+            ? `http://${args.loadBalancerAddress}:${port}`
             : `kubectl get service ${FRONTEND_SERVICE_NAME} -n ${ns} -w  # the load balancer has no address yet`;
     }
     return `http://<any node's external IP>:${args.nodePort ?? "<nodePort>"}  # kubectl get nodes -o wide`;
@@ -108,7 +121,7 @@ export class Frontend extends pulumi.ComponentResource {
         const env = configMapEnv(FRONTEND_CONFIG_NAME, ["CONTEXT", "REDIS_DOMAIN", "IMAGEBACKEND_DOMAIN"]);
         if (args.redisPassword) env.push({ name: "REDIS_PASSWORD", valueFrom: args.redisPassword });
 
-        const http = { httpGet: { path: "/healthz", port: "http" } };
+        const probe = frontendProbe(args.probe);
         this.deployment = new k8s.apps.v1.Deployment(`${name}-deployment`, {
             metadata: metadata(FRONTEND_SERVICE_NAME),
             spec: {
@@ -125,15 +138,19 @@ export class Frontend extends pulumi.ComponentResource {
                         },
                     },
                     spec: {
-                        securityContext: { fsGroup: TLS_READER_GROUP },
+                        automountServiceAccountToken: false,
+                        // fsGroup is the app's group: it gives the app read access to the TLS files.
+                        securityContext: podSecurityContext(args.podSecurity, RUN_AS.frontend),
                         containers: [{
                             name: "frontend",
-                            image: args.image,
+                            image: args.image.ref,
+                            imagePullPolicy: args.image.pullPolicy,
                             env,
-                            ports: [{ name: "http", containerPort: FRONTEND_PORT }],
-                            readinessProbe: { ...http, initialDelaySeconds: 2, periodSeconds: 5 },
-                            livenessProbe: { ...http, initialDelaySeconds: 15, periodSeconds: 10, failureThreshold: 3 },
+                            ports: [{ name: "http", containerPort: args.port }],
+                            readinessProbe: { ...probe, initialDelaySeconds: 2, periodSeconds: 5 },
+                            livenessProbe: { ...probe, initialDelaySeconds: 15, periodSeconds: 10, failureThreshold: 3 },
                             resources: containerResources(SIZES.frontend),
+                            securityContext: containerSecurityContext(args.podSecurity),
                             // subPath: one file at the course's path, not a directory.
                             volumeMounts: [
                                 { name: "tls", mountPath: CERT_PATH, subPath: CERT_KEY, readOnly: true },
@@ -156,7 +173,7 @@ export class Frontend extends pulumi.ComponentResource {
                 selector: selectorLabels(app),
                 ports: [{
                     name: "http",
-                    port: FRONTEND_PORT,
+                    port: args.port,
                     targetPort: "http",
                     nodePort: args.serviceType === "ClusterIP" ? undefined : args.nodePort,
                 }],

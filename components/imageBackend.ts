@@ -1,8 +1,10 @@
 // dnmonster, the stateless service that draws the monster icons.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type { ImageSpec, PodSecurityLevel } from "../config";
 import { AppIdentity, recommendedLabels, selectorLabels } from "./labels";
 import { containerResources, SIZES } from "./resources";
+import { containerSecurityContext, podSecurityContext, RUN_AS } from "./security";
 
 export const IMAGEBACKEND_SERVICE_NAME = "imagebackend";
 export const IMAGEBACKEND_PORT = 8080;
@@ -10,8 +12,9 @@ export const IMAGEBACKEND_PORT = 8080;
 export interface ImageBackendArgs {
     namespace: pulumi.Input<string>;
     instance: string;
-    image: string;
+    image: ImageSpec;
     replicas: number;
+    podSecurity: PodSecurityLevel;
 }
 
 export function imageBackendIdentity(instance: string): AppIdentity {
@@ -38,13 +41,17 @@ export class ImageBackend extends pulumi.ComponentResource {
                 template: {
                     metadata: { labels: recommendedLabels(app) },
                     spec: {
+                        automountServiceAccountToken: false,
+                        securityContext: podSecurityContext(args.podSecurity, RUN_AS.imagebackend),
                         containers: [{
                             name: "dnmonster",
-                            image: args.image,
+                            image: args.image.ref,
+                            imagePullPolicy: args.image.pullPolicy,
                             ports: [{ name: "http", containerPort: IMAGEBACKEND_PORT }],
                             readinessProbe: { ...probe, initialDelaySeconds: 2, periodSeconds: 5 },
                             livenessProbe: { ...probe, initialDelaySeconds: 10, periodSeconds: 10 },
                             resources: containerResources(SIZES.imagebackend),
+                            securityContext: containerSecurityContext(args.podSecurity),
                         }],
                     },
                 },

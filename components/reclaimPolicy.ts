@@ -7,6 +7,8 @@ import { recommendedLabels } from "./labels";
 export interface VolumeReclaimPolicyArgs {
     /** The data claim; its bound volume is the one that receives the policy. */
     claim: k8s.core.v1.PersistentVolumeClaim;
+    /** `<namespace>/<name>` of the claim, for messages. */
+    claimRef: string;
     policy: ReclaimPolicy;
     instance: string;
     /**
@@ -17,10 +19,38 @@ export interface VolumeReclaimPolicyArgs {
 }
 
 /**
+ * What a preview says when the claim is not bound yet (a new stack, or the first run after a
+ * destroy): the volume's name, and so the patch that sets its policy, are only known once
+ * the claim is bound during `pulumi up`.
+ */
+export function pendingVolumeNote(claimRef: string, policy: ReclaimPolicy): string {
+    const consequence = policy === "Retain"
+        ? "`pulumi destroy` will then keep the volume and its data"
+        : "`pulumi destroy` will then delete the volume and its data";
+    return `Reclaim policy ${policy}: \`pulumi up\` will set it on the volume of claim ${claimRef} as soon as the ` +
+        `claim is bound (a newly provisioned volume, or the one a destroy with Retain kept); ${consequence}. ` +
+        `This preview cannot list that step (a PersistentVolumePatch named after the volume): the volume's ` +
+        `name is not known before the claim is bound.`;
+}
+
+/**
+ * Whether an output's value is known. In a preview, values the cluster has yet to produce
+ * (the name of a volume not provisioned yet) are unknown, and `apply` skips its callback.
+ * `isKnown` is the flag `apply` itself consults; the SDK's typings do not declare it.
+ */
+function isKnown(output: pulumi.Output<unknown>): Promise<boolean> {
+    return (output as unknown as { isKnown: Promise<boolean> }).isKnown;
+}
+
+/**
  * A StorageClass' reclaimPolicy is immutable and only applies when a volume is provisioned,
  * so the policy cannot come from the class. Instead the program reads back which volume
  * the claim is bound to and server-side-applies `persistentVolumeReclaimPolicy` on that
  * very PersistentVolume: toggling Retain/Delete is an in-place update of one field.
+ *
+ * The patch is registered once the volume's name is known. The provider refuses a patch
+ * without a name, and in the preview of a new claim there is none yet: that preview
+ * says in words what will happen instead (`pendingVolumeNote`).
  */
 export class VolumeReclaimPolicy extends pulumi.ComponentResource {
     /** Name of the PersistentVolume bound to the claim (unknown until the claim is bound). */
@@ -35,24 +65,39 @@ export class VolumeReclaimPolicy extends pulumi.ComponentResource {
             parent: this,
             dependsOn: args.after,
         });
-        this.volumeName = bound.spec.volumeName;
+        const volumeName = bound.spec.volumeName;
 
-        new k8s.core.v1.PersistentVolumePatch(`${name}-volume`, {
-            metadata: {
-                name: this.volumeName,
-                labels: recommendedLabels({ name: "redis", instance: args.instance, component: "storage" }),
-                annotations: {
-                    // The provisioner that created the volume owns this field; take it over.
-                    "pulumi.com/patchForce": "true",
+        const patch = volumeName.apply((volume) => {
+            if (!volume) {
+                const [namespace, claim] = args.claimRef.split("/");
+                throw new pulumi.ResourceError(`claim ${args.claimRef} is not bound to a volume although Redis is ready; ` +
+                    `see: kubectl describe pvc -n ${namespace} ${claim}`, this);
+            }
+            return new k8s.core.v1.PersistentVolumePatch(`${name}-volume`, {
+                metadata: {
+                    name: volume,
+                    labels: recommendedLabels({ name: "redis", instance: args.instance, component: "storage" }),
+                    annotations: {
+                        // The provisioner that created the volume owns this field; take it over.
+                        "pulumi.com/patchForce": "true",
+                    },
                 },
-            },
-            spec: { persistentVolumeReclaimPolicy: args.policy },
-        }, {
-            parent: this,
-            // Deleting a patch would give the field back to its previous owner, and an
-            // unowned reclaim policy falls back to the API default: leave it as last set.
-            retainOnDelete: true,
+                spec: { persistentVolumeReclaimPolicy: args.policy },
+            }, {
+                parent: this,
+                // Deleting a patch would give the field back to its previous owner, and an
+                // unowned reclaim policy falls back to the API default: leave it as last set.
+                retainOnDelete: true,
+            });
         });
+        // The volume's name once the policy is on it.
+        this.volumeName = patch.apply((p) => p.metadata.name);
+
+        if (pulumi.runtime.isDryRun()) {
+            void isKnown(volumeName).then((known) => {
+                if (!known) pulumi.log.info(pendingVolumeNote(args.claimRef, args.policy), this);
+            });
+        }
 
         this.registerOutputs({ volumeName: this.volumeName, policy: this.policy });
     }

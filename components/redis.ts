@@ -2,9 +2,10 @@
 // data claim mounted at /data, as a StatefulSet or a Deployment.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { RedisKind } from "../config";
+import type { ImageSpec, PodSecurityLevel, RedisKind } from "../config";
 import { AppIdentity, recommendedLabels, selectorLabels } from "./labels";
 import { containerResources, SIZES } from "./resources";
+import { containerSecurityContext, podSecurityContext, RUN_AS } from "./security";
 
 export const REDIS_SERVICE_NAME = "redis";
 export const REDIS_HEADLESS_SERVICE_NAME = "redis-headless";
@@ -15,7 +16,8 @@ export interface RedisArgs {
     namespace: pulumi.Input<string>;
     instance: string;
     kind: RedisKind;
-    image: string;
+    image: ImageSpec;
+    podSecurity: PodSecurityLevel;
     /** Name of the PersistentVolumeClaim that holds the data. */
     claimName: pulumi.Input<string>;
     /** Where the password comes from, when Redis requires one. */
@@ -23,7 +25,7 @@ export interface RedisArgs {
 }
 
 /** The Redis pod template; the same for both kinds, so switching kinds changes nothing inside the pod. */
-export function redisPodTemplate(args: Pick<RedisArgs, "instance" | "image" | "claimName" | "password">): k8s.types.input.core.v1.PodTemplateSpec {
+export function redisPodTemplate(args: Pick<RedisArgs, "instance" | "image" | "podSecurity" | "claimName" | "password">): k8s.types.input.core.v1.PodTemplateSpec {
     const app = redisIdentity(args.instance);
     const serverArgs = ["redis-server", "--appendonly", "yes", "--appendfsync", "everysec", "--dir", DATA_MOUNT_PATH];
     const env: k8s.types.input.core.v1.EnvVar[] = [];
@@ -38,10 +40,18 @@ export function redisPodTemplate(args: Pick<RedisArgs, "instance" | "image" | "c
     return {
         metadata: { labels: recommendedLabels(app) },
         spec: {
+            // Redis never talks to the Kubernetes API.
+            automountServiceAccountToken: false,
+            // As a non-root user, Redis can write /data because the volume lets it: minikube's
+            // hostPath directories are world-writable (0777) and fsGroup does not apply to them;
+            // a cloud disk is handed to fsGroup (999) by the kubelet.
+            securityContext: podSecurityContext(args.podSecurity, RUN_AS.redis),
             containers: [{
                 name: "redis",
-                image: args.image,
-                // Only args: the image's entrypoint still drops root and owns /data.
+                image: args.image.ref,
+                imagePullPolicy: args.image.pullPolicy,
+                // Only args: the official image's entrypoint runs redis-server as is when it
+                // does not start as root.
                 args: serverArgs,
                 env,
                 ports: [{ name: "redis", containerPort: REDIS_PORT }],
@@ -49,6 +59,7 @@ export function redisPodTemplate(args: Pick<RedisArgs, "instance" | "image" | "c
                 readinessProbe: { ...ping, initialDelaySeconds: 2, periodSeconds: 5 },
                 livenessProbe: { ...ping, initialDelaySeconds: 10, periodSeconds: 10, failureThreshold: 3 },
                 resources: containerResources(SIZES.redis),
+                securityContext: containerSecurityContext(args.podSecurity),
             }],
             volumes: [{ name: "data", persistentVolumeClaim: { claimName: args.claimName } }],
         },

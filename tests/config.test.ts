@@ -19,6 +19,10 @@ describe("stack config", () => {
             assert.strictEqual(c.context, "DEV");
             assert.strictEqual(c.namespace, "monsterstack-alice");
             assert.strictEqual(c.renderYamlTo, undefined);
+            assert.strictEqual(c.frontendPort, 5000);
+            assert.deepStrictEqual(c.frontendProbe, { kind: "tcp" });
+            assert.strictEqual(c.podSecurity, "restricted");
+            for (const image of [c.frontendImage, c.imagebackendImage, c.redisImage]) assert.strictEqual(image.pullPolicy, "IfNotPresent");
         });
 
         it("cloud: the cluster's default class and a LoadBalancer", () => {
@@ -44,7 +48,7 @@ describe("stack config", () => {
     it("reads Pulumi.yaml's unset markers (\"\" and nodePort 0) as not configured", () => {
         const c = parseConfig({
             storageClass: "", frontendServiceType: "", frontendNodePort: "0", namespace: "",
-            kubeContext: "", kubeconfig: "", renderYamlTo: "",
+            kubeContext: "", kubeconfig: "", renderYamlTo: "", frontendProbePath: "",
         }, "alice");
         assert.deepStrictEqual(c, parseConfig({}, "alice"));
         assert.strictEqual(parseConfig({ target: "cloud", storageClass: "" }, "alice").storageClass, undefined);
@@ -104,6 +108,17 @@ describe("stack config", () => {
         ["frontendImage", "Bad Image!", /image reference/],
         ["context", "two words", /DEV or PROD/],
         ["renderYamlTo", "  ", /non-empty/],
+        ["frontendPort", "0", /whole number from 1 to 65535/],
+        ["frontendPort", "70000", /whole number from 1 to 65535/],
+        ["frontendPort", "http", /whole number from 1 to 65535/],
+        ["frontendProbePath", "/", /counts a visit/],
+        ["frontendProbePath", "healthz", /absolute URL path/],
+        ["frontendProbePath", "/health z", /absolute URL path/],
+        ["frontendImagePullPolicy", "never", /IfNotPresent \| Never \| Always/],
+        ["redisImagePullPolicy", "Sometimes", /IfNotPresent \| Never \| Always/],
+        ["imagebackendImagePullPolicy", "", /IfNotPresent \| Never \| Always/],
+        ["podSecurity", "privileged", /restricted \| baseline/],
+        ["podSecurity", "Restricted", /restricted \| baseline/],
     ];
 
     for (const [key, value, allowed] of badValues) {

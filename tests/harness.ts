@@ -29,6 +29,8 @@ export interface Registered {
 export interface ProgramRun {
     stack: string;
     resources: Registered[];
+    /** What the program logged (pulumi.log), as the CLI would show under Diagnostics. */
+    logs: Array<{ severity: "info" | "warn"; message: string }>;
     /** The program's stack outputs, resolved; `secretOutputs` names the secret ones. */
     outputs: Record<string, unknown>;
     secretOutputs: string[];
@@ -56,10 +58,20 @@ function unwrapSecrets(value: any): any {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v)]));
 }
 
-/** What a cluster would add: ids, a bound volume for a claim, an address for a load balancer. */
-function simulatedState(args: pulumi.runtime.MockResourceArgs): { id: string; state: any } {
+// The SDK's wire marker for a value not known yet (in a preview).
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/**
+ * What a cluster would add: ids, a bound volume for a claim, an address for a load balancer.
+ * In a preview of a new stack nothing exists yet: new objects have no id, so a read of
+ * the claim gets an unknown id and learns nothing, as with the real engine.
+ */
+function simulatedState(args: pulumi.runtime.MockResourceArgs, previewOfNewStack: boolean): { id: string; state: any } {
     const inputs = args.inputs ?? {};
     const meta = inputs.metadata ?? {};
+    if (previewOfNewStack) {
+        return args.id === UNKNOWN ? { id: "", state: {} } : { id: args.id ?? "", state: { ...inputs } };
+    }
     const id = args.id || (meta.name ? (meta.namespace ? `${meta.namespace}/${meta.name}` : meta.name) : `${args.name}-id`);
     const state: any = { ...inputs };
     if (args.type === "kubernetes:core/v1:PersistentVolumeClaim" && args.id) {
@@ -82,21 +94,44 @@ function simulatedState(args: pulumi.runtime.MockResourceArgs): { id: string; st
     return { id, state };
 }
 
-function resolve<T>(value: pulumi.Input<T> | undefined): Promise<T | undefined> {
-    if (value === undefined) return Promise.resolve(undefined);
-    return new Promise((done) => pulumi.output(value).apply((v) => { done(v as T); return v; }));
+/** Marks an output whose value a preview does not know yet. */
+export const UNKNOWN_OUTPUT = "<unknown in preview>";
+
+async function resolve<T>(value: pulumi.Input<T> | undefined): Promise<T | typeof UNKNOWN_OUTPUT | undefined> {
+    if (value === undefined) return undefined;
+    const output = pulumi.output(value);
+    // `apply` never calls back for an unknown value.
+    if (!await (output as unknown as { isKnown: Promise<boolean> }).isKnown) return UNKNOWN_OUTPUT;
+    return new Promise((done) => output.apply((v) => { done(v as T); return v; }));
+}
+
+export interface RunOptions {
+    /**
+     * Evaluate as `pulumi preview` rather than as the update: of a stack that has nothing in
+     * the cluster yet, or of a deployed stack (whose objects and bound volume exist).
+     */
+    preview?: "newStack" | "deployedStack";
+    program?: string;
 }
 
 /**
- * Evaluates index.ts for `stack` with `config` (keys without the `monsterstack:` prefix).
- * Rejects with the program's own error when the config is refused.
+ * Evaluates index.ts for `stack` with `config` (keys without the `monsterstack:` prefix), as
+ * `pulumi up` does, or as the preview of a new stack. Rejects with the program's own
+ * error when the config is refused.
  */
-export async function runProgram(stack: string, config: Record<string, string> = {}, program = PROGRAM): Promise<ProgramRun> {
+export async function runProgram(stack: string, config: Record<string, string> = {}, options: RunOptions = {}): Promise<ProgramRun> {
+    const { preview, program = PROGRAM } = options;
+    const previewOfNewStack = preview === "newStack";
     const resources: Registered[] = [];
+    const logs: ProgramRun["logs"] = [];
     await pulumi.runtime.setMocks({
-        newResource: (args) => simulatedState(args),
+        newResource: (args) => simulatedState(args, previewOfNewStack),
         call: (args) => args.inputs,
-    }, "monsterstack", stack, false);
+    }, "monsterstack", stack, preview !== undefined);
+    // Mocks have no engine to send log messages to: keep them for the tests.
+    const log = pulumi.log as { info: (message: string) => Promise<void>; warn: (message: string) => Promise<void> };
+    log.info = async (message: string) => { logs.push({ severity: "info", message }); };
+    log.warn = async (message: string) => { logs.push({ severity: "warn", message }); };
 
     // Record each request as the engine would see it, then let the mock answer it.
     const monitor = pulumi.runtime.getMonitor() as any;
@@ -146,7 +181,7 @@ export async function runProgram(stack: string, config: Record<string, string> =
     }
     // Let every registration the outputs did not wait for reach the mock monitor.
     await (require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> }).waitForRPCs();
-    return { stack, resources, outputs, secretOutputs };
+    return { stack, resources, logs, outputs, secretOutputs };
 }
 
 /** Kubernetes objects the run manages (not reads, not the provider, not components). */

@@ -152,11 +152,41 @@ describe("the program's Kubernetes objects", () => {
             assert.notStrictEqual(digestOf(prod), digestOf(alice));
         });
 
-        it("listens on 5000 with readiness on /healthz and requests/limits", () => {
+        it("listens on 5000 and is probed over TCP by default, which never counts a visit", () => {
             const c = container(findObject(alice, "Deployment", "frontend"), "frontend");
-            assert.strictEqual(c.ports[0].containerPort, 5000);
-            assert.strictEqual(c.readinessProbe.httpGet.path, "/healthz");
+            assert.deepStrictEqual(c.ports, [{ name: "http", containerPort: 5000 }]);
+            assert.deepStrictEqual(c.readinessProbe.tcpSocket, { port: "http" });
+            assert.deepStrictEqual(c.livenessProbe.tcpSocket, { port: "http" });
+            assert.strictEqual(c.readinessProbe.httpGet, undefined);
             assert.ok(c.resources.requests.cpu && c.resources.requests.memory && c.resources.limits.cpu && c.resources.limits.memory);
+        });
+
+        it("follows frontendPort (container, Service, URL) and probes frontendProbePath over HTTP when set", async () => {
+            const run = await runProgram("alice", { frontendPort: "9090", frontendProbePath: "/healthz", frontendServiceType: "ClusterIP" });
+            const c = container(findObject(run, "Deployment", "frontend"), "frontend");
+            assert.deepStrictEqual(c.ports, [{ name: "http", containerPort: 9090 }]);
+            for (const probe of [c.readinessProbe, c.livenessProbe]) {
+                assert.deepStrictEqual(probe.httpGet, { path: "/healthz", port: "http" });
+                assert.strictEqual(probe.tcpSocket, undefined);
+            }
+            const svc = findObject(run, "Service", "frontend");
+            assert.strictEqual(svc.spec.ports[0].port, 9090);
+            assert.strictEqual(svc.spec.ports[0].targetPort, "http");
+            assert.match(String(run.outputs.frontendUrl), /service\/frontend 9090:9090 .*localhost:9090/);
+        });
+
+        it("pulls each image with its own policy: IfNotPresent by default, Never or Always from config", async () => {
+            const images = (run: ProgramRun) => ({
+                frontend: container(findObject(run, "Deployment", "frontend"), "frontend").imagePullPolicy,
+                imagebackend: container(findObject(run, "Deployment", "imagebackend"), "dnmonster").imagePullPolicy,
+                redis: container(findObject(run, "StatefulSet", "redis"), "redis").imagePullPolicy,
+            });
+            assert.deepStrictEqual(images(alice), { frontend: "IfNotPresent", imagebackend: "IfNotPresent", redis: "IfNotPresent" });
+            const run = await runProgram("alice", {
+                frontendImage: "monster-icon:dev", frontendImagePullPolicy: "Never", redisImagePullPolicy: "Always",
+            });
+            assert.deepStrictEqual(images(run), { frontend: "Never", imagebackend: "IfNotPresent", redis: "Always" });
+            assert.strictEqual(container(findObject(run, "Deployment", "frontend"), "frontend").image, "monster-icon:dev");
         });
 
         const serviceTypes: Array<[Record<string, string>, string]> = [
