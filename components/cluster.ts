@@ -8,7 +8,10 @@ import { podSecurityLabels } from "./security";
 /** Provider settings for a stack: which cluster, and whether to apply or render YAML. */
 export function providerArgs(config: MonsterstackConfig): k8s.ProviderArgs {
     const cluster: k8s.ProviderArgs = config.renderYamlTo === undefined
-        ? { context: config.kubeContext, kubeconfig: config.kubeconfig }
+        // Unset kubeconfig is an explicit "": client-go then reads $KUBECONFIG (or ~/.kube/config)
+        // itself. The value the SDK would take from $KUBECONFIG instead makes the provider copy the
+        // whole kubeconfig, admin key included, into a temp file it never deletes.
+        ? { context: config.kubeContext, kubeconfig: config.kubeconfig ?? "" }
         // Rendering talks to no cluster, and the provider refuses a kubeconfig alongside it;
         // an explicit "" keeps the SDK from filling one in from $KUBECONFIG.
         // alwaysRender: a deleted or stale directory is written again on every `pulumi up`.

@@ -139,6 +139,9 @@ export class Frontend extends pulumi.ComponentResource {
                     },
                     spec: {
                         automountServiceAccountToken: false,
+                        // The app's settings come from the ConfigMap only: no service-link variables
+                        // such as REDIS_PORT=tcp://10.96.x.y:6379, which break apps that read REDIS_PORT.
+                        enableServiceLinks: false,
                         // fsGroup is the app's group: it gives the app read access to the TLS files.
                         securityContext: podSecurityContext(args.podSecurity, RUN_AS.frontend),
                         containers: [{

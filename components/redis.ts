@@ -27,7 +27,10 @@ export interface RedisArgs {
 /** The Redis pod template; the same for both kinds, so switching kinds changes nothing inside the pod. */
 export function redisPodTemplate(args: Pick<RedisArgs, "instance" | "image" | "podSecurity" | "claimName" | "password">): k8s.types.input.core.v1.PodTemplateSpec {
     const app = redisIdentity(args.instance);
-    const serverArgs = ["redis-server", "--appendonly", "yes", "--appendfsync", "everysec", "--dir", DATA_MOUNT_PATH];
+    // Clients are other pods, through the Service. Without a password or a config file, Redis'
+    // protected mode refuses every client not on loopback; the official image's entrypoint
+    // turns it off, a plain Debian redis-server does not: say it here, for any image.
+    const serverArgs = ["redis-server", "--protected-mode", "no", "--appendonly", "yes", "--appendfsync", "everysec", "--dir", DATA_MOUNT_PATH];
     const env: k8s.types.input.core.v1.EnvVar[] = [];
     if (args.password) {
         env.push({ name: "REDIS_PASSWORD", valueFrom: args.password });
@@ -50,8 +53,8 @@ export function redisPodTemplate(args: Pick<RedisArgs, "instance" | "image" | "p
                 name: "redis",
                 image: args.image.ref,
                 imagePullPolicy: args.image.pullPolicy,
-                // Only args: the official image's entrypoint runs redis-server as is when it
-                // does not start as root.
+                // Only args: the official image's entrypoint runs redis-server as given when it
+                // does not start as root, and an image without an entrypoint runs it directly.
                 args: serverArgs,
                 env,
                 ports: [{ name: "redis", containerPort: REDIS_PORT }],

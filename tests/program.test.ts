@@ -64,6 +64,8 @@ describe("the program's Kubernetes objects", () => {
                 assert.strictEqual(mount.mountPath, "/data");
                 assert.ok(c.args.join(" ").includes("--appendonly yes"), c.args.join(" "));
                 assert.ok(c.args.join(" ").includes("--dir /data"));
+                // Reached by other pods through the Service, whatever the image's entrypoint does.
+                assert.ok(c.args.join(" ").includes("--protected-mode no"), c.args.join(" "));
                 assert.match(c.readinessProbe.exec.command.join(" "), /redis-cli ping/);
                 assert.match(c.livenessProbe.exec.command.join(" "), /redis-cli ping/);
                 assert.ok(c.resources.requests.cpu && c.resources.limits.memory);
@@ -141,6 +143,10 @@ describe("the program's Kubernetes objects", () => {
                 assert.strictEqual(env.value, undefined, `${key} must not be a literal`);
                 assert.deepStrictEqual(env.valueFrom, { configMapKeyRef: { name: "frontend-config", key } });
             }
+        });
+
+        it("gets no service-link variables (REDIS_PORT=tcp://…) beside the ConfigMap's", () => {
+            assert.strictEqual(findObject(alice, "Deployment", "frontend").spec.template.spec.enableServiceLinks, false);
         });
 
         it("rolls its pods when the ConfigMap changes", async () => {
@@ -283,6 +289,19 @@ describe("the program's Kubernetes objects", () => {
             assert.strictEqual(providers[0].inputs.namespace, "monsterstack-alice");
             assert.strictEqual(String(providers[0].inputs.upsertExistingObjects), "true");
             assert.strictEqual(providers[0].inputs.renderYamlToDirectory, undefined);
+        });
+
+        it("leaves $KUBECONFIG to client-go: an unset kubeconfig key is sent as \"\", a set one as given", async () => {
+            const previous = process.env.KUBECONFIG;
+            process.env.KUBECONFIG = "/home/trainer/.kube/config";
+            try {
+                const provider = (run: ProgramRun) => run.resources.find((r) => r.type === "pulumi:providers:kubernetes")!;
+                // The SDK would otherwise send $KUBECONFIG, which the provider copies to a temp file.
+                assert.strictEqual(provider(await runProgram("alice")).inputs.kubeconfig, "");
+                assert.strictEqual(provider(await runProgram("alice", { kubeconfig: "/etc/class.kubeconfig" })).inputs.kubeconfig, "/etc/class.kubeconfig");
+            } finally {
+                if (previous === undefined) delete process.env.KUBECONFIG; else process.env.KUBECONFIG = previous;
+            }
         });
 
         it("renders YAML to a directory instead of applying when renderYamlTo is set", async () => {

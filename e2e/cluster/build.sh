@@ -6,6 +6,8 @@
 #   <dir>/bin/kube-controller-manager  k8s.io/kubernetes/cmd/...
 #   <dir>/bin/kube-scheduler           k8s.io/kubernetes/cmd/...
 #   <dir>/bin/kwok                     sigs.k8s.io/kwok/cmd/kwok        (KWOK_VERSION)
+#   and, with E2E_K8S_EXTRA_BINS="kubelet kube-proxy" (e2e/node/build.sh sets it),
+#   <dir>/bin/kubelet, <dir>/bin/kube-proxy   k8s.io/kubernetes/cmd/... (K8S_VERSION)
 #
 # <dir> = ${MONSTERSTACK_E2E_CACHE:-$HOME/.cache/monsterstack-e2e}/k8s-<K8S_VERSION>
 # Versions: versions.env (next to this file). kubectl is not built: the
@@ -95,7 +97,10 @@ else
 fi
 
 # ---- Kubernetes ---------------------------------------------------------------
-k8s_bins=(kube-apiserver kube-controller-manager kube-scheduler)
+# E2E_K8S_EXTRA_BINS adds commands of k8s.io/kubernetes/cmd (e2e/node/build.sh:
+# "kubelet kube-proxy"), built from the same wrapper module with the same flags.
+read -r -a extra_bins <<<"${E2E_K8S_EXTRA_BINS:-}"
+k8s_bins=(kube-apiserver kube-controller-manager kube-scheduler "${extra_bins[@]}")
 need_k8s=
 for b in "${k8s_bins[@]}"; do up_to_date "$b" "$K8S_VERSION" || need_k8s=1; done
 if [ -n "$need_k8s" ]; then
@@ -112,10 +117,9 @@ if [ -n "$need_k8s" ]; then
   } >"$tmp/kubernetes.mod"
   grep -q "k8s.io/api => k8s.io/api $STAGING_VERSION" "$tmp/kubernetes.mod" ||
     { echo "build.sh: found no staging replace directives in $upstream_mod" >&2; exit 1; }
-  wrapper kubernetes "$K8S_VERSION" "$tmp/kubernetes.mod" \
-    "k8s.io/kubernetes/cmd/kube-apiserver@v$K8S_VERSION" \
-    "k8s.io/kubernetes/cmd/kube-controller-manager@v$K8S_VERSION" \
-    "k8s.io/kubernetes/cmd/kube-scheduler@v$K8S_VERSION"
+  tools=()
+  for b in "${k8s_bins[@]}"; do tools+=("k8s.io/kubernetes/cmd/$b@v$K8S_VERSION"); done
+  wrapper kubernetes "$K8S_VERSION" "$tmp/kubernetes.mod" "${tools[@]}"
   # Version stamping as hack/lib/version.sh does, so that /version reports
   # v$K8S_VERSION (clients such as kubectl and the Pulumi provider read it).
   vflags=""

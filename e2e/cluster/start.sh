@@ -6,7 +6,10 @@
 #   kwok, which plays one fake node `kwok-node-0` (32 cpu, 256Gi, 110 pods,
 #   Ready, no taints) and moves the pods scheduled there to Running/Ready, and
 #   which also gives every Service of type LoadBalancer the ingress IP
-#   127.0.0.1 (a kwok Stage; there is no cloud load-balancer controller).
+#   127.0.0.1 (a kwok Stage; there is no cloud load-balancer controller;
+#   E2E_LB_INGRESS_IP changes it).
+# A real node can be added afterwards with e2e/node/start.sh (the API server
+# already has the kubelet client certificate and address types it needs).
 #
 # Usage:  bash e2e/cluster/start.sh [STATEDIR]
 #         export KUBECONFIG=STATEDIR/kubeconfig     (or: source STATEDIR/env)
@@ -23,20 +26,10 @@
 # exists in the namespace "default". On failure it prints the logs' tails,
 # stops what it started and exits non-zero (E2E_KEEP_ON_FAILURE=1 keeps it all).
 #
-# Storage: there is no CSI driver. Two ways to get volumes:
-#  - static PersistentVolumes: create a PV (hostPath under STATEDIR/volumes/,
-#    e.g. storageClassName "standard") before (or after) the PVC; the
-#    PersistentVolume controller binds them. With reclaimPolicy Retain a
-#    deleted claim leaves the PV Released; with Delete the controller's
-#    in-tree hostPath deleter removes the directory and the PV, but only for
-#    paths matching /tmp/.+ (STATEDIR must then be under /tmp, the default);
-#    elsewhere the PV goes Failed.
-#  - E2E_STORAGECLASS=<name> (e.g. standard): also creates a default
-#    StorageClass <name> with the in-tree provisioner kubernetes.io/host-path
-#    (kube-controller-manager runs with --enable-hostpath-provisioner, a
-#    testing-only feature), reclaimPolicy Delete; its volumes are
-#    directories /tmp/hostpath_pv/<uuid>, removed when the PV is deleted.
-#    stop.sh removes those still left.
+# Storage: static hostPath PersistentVolumes under STATEDIR/volumes/, or
+# E2E_STORAGECLASS=<name> for a default class with the in-tree test-only
+# hostPath provisioner (README.md, "Storage"); cluster/up.sh uses minikube's
+# provisioner instead (../storage).
 #
 # Binaries: built by build.sh into
 # ${MONSTERSTACK_E2E_CACHE:-$HOME/.cache/monsterstack-e2e}/k8s-<version>/bin;
@@ -61,6 +54,9 @@ NODE_NAME="${E2E_NODE_NAME:-kwok-node-0}"
 SERVICE_CIDR=10.96.0.0/12
 POD_CIDR=10.244.0.1/16 # kwok hands out pod IPs from here (no networking behind them)
 TIMEOUT="${E2E_START_TIMEOUT:-180}" # seconds, per wait
+# The ingress IP kwok gives LoadBalancer Services. With a real node (e2e/node)
+# its IP (10.200.0.2) makes kube-proxy answer on <that IP>:<service port>.
+LB_INGRESS_IP="${E2E_LB_INGRESS_IP:-127.0.0.1}"
 
 state="${1:-${E2E_CLUSTER_DIR:-}}"
 if [ -z "$state" ]; then
@@ -83,22 +79,8 @@ chmod 700 "$state/etcd" "$state/pki"
 : >"$state/pids"
 
 t_start=$(date +%s.%N)
-log() { printf '[start.sh %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
-
-fail() {
-  echo "start.sh: $*" >&2
-  for f in "$state"/logs/*.log; do
-    [ -f "$f" ] || continue
-    echo "---- tail of $f" >&2
-    tail -n 25 "$f" >&2
-  done
-  if [ -z "${E2E_KEEP_ON_FAILURE:-}" ]; then
-    bash "$here/stop.sh" "$state" >&2 || true
-  else
-    echo "start.sh: E2E_KEEP_ON_FAILURE set: left running; bash $here/stop.sh $state" >&2
-  fi
-  exit 1
-}
+# shellcheck source=procs.sh
+source "$here/procs.sh"
 trap 'fail "failed at line $LINENO"' ERR
 
 # ---- ports: free ones on 127.0.0.1 (all reserved at once, so distinct) ------
@@ -109,88 +91,11 @@ for s in ss: s.bind(("127.0.0.1", 0))
 print(*(s.getsockname()[1] for s in ss))
 ')
 
-# ---- PKI --------------------------------------------------------------------
+# ---- PKI and the admin kubeconfig ----------------------------------------------
+bash "$here/pki.sh" "$state" "$APISERVER_PORT"
 pki="$state/pki"
-(
-  trap - ERR
-  cd "$pki"
-  ossl() { openssl "$@" 2>>openssl.log; }
-  ca() { # <name> <CN>
-    ossl req -x509 -newkey rsa:2048 -nodes -days 3650 -sha256 -subj "/CN=$2" \
-      -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign,digitalSignature" \
-      -keyout "$1.key" -out "$1.crt"
-  }
-  ca ca monsterstack-e2e-ca
-  ca front-proxy-ca monsterstack-e2e-front-proxy-ca # request-header authn (aggregation layer)
-  # sign <name> <subject> <extensions> [<ca>]
-  sign() {
-    local ca=${4:-ca}
-    ossl req -new -newkey rsa:2048 -nodes -subj "$2" -keyout "$1.key" -out "$1.csr"
-    printf '%s\n' "basicConstraints=CA:FALSE" "keyUsage=critical,digitalSignature,keyEncipherment" "$3" >"$1.ext"
-    ossl x509 -req -sha256 -days 3650 -in "$1.csr" -CA "$ca.crt" -CAkey "$ca.key" -CAcreateserial -extfile "$1.ext" -out "$1.crt"
-    rm -f "$1.csr" "$1.ext"
-  }
-  sign apiserver "/CN=kube-apiserver" \
-    "$(printf '%s\n' "extendedKeyUsage=serverAuth" \
-      "subjectAltName=IP:127.0.0.1,DNS:localhost,IP:10.96.0.1,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local")"
-  sign admin "/O=system:masters/CN=monsterstack-e2e-admin" "extendedKeyUsage=clientAuth"
-  sign front-proxy-client "/CN=front-proxy-client" "extendedKeyUsage=clientAuth" front-proxy-ca
-  ossl genrsa -out sa.key 2048
-  ossl rsa -in sa.key -pubout -out sa.pub
-  chmod 600 ./*.key
-)
-
-b64() { base64 -w0 <"$1"; }
-cat >"$state/kubeconfig" <<EOF
-apiVersion: v1
-kind: Config
-clusters:
-- name: monsterstack-e2e
-  cluster:
-    server: https://127.0.0.1:$APISERVER_PORT
-    certificate-authority-data: $(b64 "$pki/ca.crt")
-users:
-- name: monsterstack-e2e-admin
-  user:
-    client-certificate-data: $(b64 "$pki/admin.crt")
-    client-key-data: $(b64 "$pki/admin.key")
-contexts:
-- name: monsterstack-e2e
-  context:
-    cluster: monsterstack-e2e
-    user: monsterstack-e2e-admin
-    namespace: default
-current-context: monsterstack-e2e
-EOF
-chmod 600 "$state/kubeconfig"
 kc="$state/kubeconfig"
 k() { "$KUBECTL" --kubeconfig "$kc" "$@"; }
-
-# ---- process helpers ----------------------------------------------------------
-# run <name> <command...>: starts it detached (own session), logs to logs/<name>.log
-run() {
-  local name=$1
-  shift
-  setsid "$@" >"$state/logs/$name.log" 2>&1 </dev/null &
-  echo "$name $!" >>"$state/pids"
-  log "$name started (pid $!)"
-}
-alive() { # name
-  local pid
-  pid=$(awk -v n="$1" '$1 == n { print $2 }' "$state/pids")
-  kill -0 "$pid" 2>/dev/null || fail "$1 exited; see $state/logs/$1.log"
-}
-# wait_for <what> <component whose death aborts> <command...>
-wait_for() {
-  local what=$1 comp=$2 deadline=$((SECONDS + TIMEOUT))
-  shift 2
-  until "$@" >/dev/null 2>&1; do
-    alive "$comp"
-    [ $SECONDS -lt $deadline ] || fail "timed out after ${TIMEOUT}s waiting for $what"
-    sleep 0.5
-  done
-  log "$what: ok ($(python3 -c "import time; print(round(time.time() - $t_start, 1))")s since start)"
-}
 
 # ---- etcd ---------------------------------------------------------------------
 run etcd "$bin/etcd" \
@@ -235,6 +140,9 @@ run kube-apiserver "$bin/kube-apiserver" \
   --proxy-client-cert-file="$pki/front-proxy-client.crt" \
   --proxy-client-key-file="$pki/front-proxy-client.key" \
   --endpoint-reconciler-type=none \
+  --kubelet-client-certificate="$pki/apiserver-kubelet-client.crt" \
+  --kubelet-client-key="$pki/apiserver-kubelet-client.key" \
+  --kubelet-preferred-address-types=InternalIP,Hostname \
   --allow-privileged=true \
   --profiling=false \
   --v=1
@@ -273,29 +181,7 @@ run kube-scheduler "$bin/kube-scheduler" "${common_flags[@]}" \
 # ---- kwok --------------------------------------------------------------------------
 # Default node/pod stages are kwok's built-in ones (used when the config has
 # none); the config adds one Stage: LoadBalancer Services get an ingress IP.
-cat >"$state/kwok.yaml" <<'EOF'
-apiVersion: kwok.x-k8s.io/v1alpha1
-kind: Stage
-metadata:
-  name: service-load-balancer
-spec:
-  resourceRef:
-    apiGroup: v1
-    kind: Service
-  selector:
-    matchExpressions:
-    - key: .spec.type
-      operator: In
-      values: ["LoadBalancer"]
-    - key: .status.loadBalancer.ingress
-      operator: DoesNotExist
-  next:
-    statusTemplate: |
-      loadBalancer:
-        ingress:
-        - ip: 127.0.0.1
-          ipMode: VIP
-EOF
+sed "s/\${LB_INGRESS_IP}/$LB_INGRESS_IP/" "$here/kwok/stage-load-balancer.yaml" >"$state/kwok.yaml"
 # HOME is pointed into the state dir so that no ~/.kwok/kwok.yaml is read.
 run kwok env HOME="$state/kwok-home" "$bin/kwok" \
   --config="$state/kwok.yaml" \
@@ -307,31 +193,7 @@ run kwok env HOME="$state/kwok-home" "$bin/kwok" \
   --node-lease-duration-seconds=40 \
   --server-address="127.0.0.1:$KWOK_PORT"
 
-cat >"$state/node.yaml" <<EOF
-apiVersion: v1
-kind: Node
-metadata:
-  name: $NODE_NAME
-  annotations:
-    kwok.x-k8s.io/node: fake
-    node.alpha.kubernetes.io/ttl: "0"
-  labels:
-    type: kwok
-    kubernetes.io/hostname: $NODE_NAME
-    kubernetes.io/os: linux
-    kubernetes.io/arch: amd64
-    node-role.kubernetes.io/agent: ""
-    topology.kubernetes.io/region: local
-    topology.kubernetes.io/zone: local-a
-status:
-  capacity: {cpu: "32", memory: 256Gi, pods: "110", ephemeral-storage: 1Ti}
-  allocatable: {cpu: "32", memory: 256Gi, pods: "110", ephemeral-storage: 1Ti}
-  nodeInfo:
-    architecture: amd64
-    operatingSystem: linux
-    kubeletVersion: fake
-    kubeProxyVersion: fake
-EOF
+sed "s/\${NODE_NAME}/$NODE_NAME/g" "$here/kwok/node.yaml" >"$state/node.yaml"
 k create -f "$state/node.yaml" >/dev/null
 
 if [ -n "${E2E_STORAGECLASS:-}" ]; then

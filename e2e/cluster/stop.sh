@@ -3,6 +3,8 @@
 #
 # Usage: bash e2e/cluster/stop.sh [STATEDIR]      (default: $E2E_CLUSTER_DIR)
 #
+# If a real node was added (STATEDIR/node, e2e/node/start.sh), e2e/node/stop.sh
+# runs first: it stops the node and restores the host.
 # Sends SIGTERM to the processes listed in STATEDIR/pids (and only those; the
 # entry is skipped if that PID now belongs to another program), in reverse
 # start order, waits up to 20s for each to exit, then SIGKILLs it. Before
@@ -22,6 +24,11 @@ if [ ! -d "$state" ]; then
 fi
 state="$(cd "$state" && pwd)"
 log() { printf '[stop.sh %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+
+# A real node (e2e/node/start.sh) goes first, while the API server still runs.
+if [ -d "$state/node" ]; then
+  bash "$(dirname "${BASH_SOURCE[0]}")/../node/stop.sh" "$state" || log "node/stop.sh reported problems (see above)"
+fi
 
 # Provisioned hostPath volumes (only under /tmp/hostpath_pv/, nothing else).
 provisioned=()

@@ -1,0 +1,45 @@
+# shellcheck shell=bash
+# Process helpers of start.sh (sourced): log, fail (shows the logs' tails and stops what
+# was started), run (starts a component detached, records its PID), alive, wait_for.
+# Expects: state, here, TIMEOUT, t_start.
+log() { printf '[start.sh %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+
+fail() {
+  echo "start.sh: $*" >&2
+  for f in "$state"/logs/*.log; do
+    [ -f "$f" ] || continue
+    echo "---- tail of $f" >&2
+    tail -n 25 "$f" >&2
+  done
+  if [ -z "${E2E_KEEP_ON_FAILURE:-}" ]; then
+    bash "$here/stop.sh" "$state" >&2 || true
+  else
+    echo "start.sh: E2E_KEEP_ON_FAILURE set: left running; bash $here/stop.sh $state" >&2
+  fi
+  exit 1
+}
+# run <name> <command...>: starts it detached (own session), logs to logs/<name>.log
+run() {
+  local name=$1
+  shift
+  setsid "$@" >"$state/logs/$name.log" 2>&1 </dev/null &
+  echo "$name $!" >>"$state/pids"
+  log "$name started (pid $!)"
+}
+alive() { # name
+  local pid
+  pid=$(awk -v n="$1" '$1 == n { print $2 }' "$state/pids")
+  kill -0 "$pid" 2>/dev/null || fail "$1 exited; see $state/logs/$1.log"
+}
+# wait_for <what> <component whose death aborts> <command...>
+wait_for() {
+  local what=$1 comp=$2 deadline=$((SECONDS + TIMEOUT))
+  shift 2
+  until "$@" >/dev/null 2>&1; do
+    alive "$comp"
+    [ $SECONDS -lt $deadline ] || fail "timed out after ${TIMEOUT}s waiting for $what"
+    sleep 0.5
+  done
+  log "$what: ok ($(python3 -c "import time; print(round(time.time() - $t_start, 1))")s since start)"
+}
+

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Starts the whole local cluster, our minikube: the control plane with kwok (start.sh),
+# minikube's storage provisioner and `standard` class (../storage/start.sh), and one real
+# node running the e2e images (../node/start.sh). Needs root and e2e/setup.sh done.
+#
+# Usage: dir=$(bash e2e/cluster/up.sh [STATEDIR]); source "$dir/env"; ...; bash e2e/cluster/stop.sh "$dir"
+# $dir/env sets KUBECONFIG, the node's address (E2E_NODE_IP: NodePorts answer there) and
+# the images to configure (E2E_REDIS_IMAGE, E2E_FRONTEND_IMAGE, E2E_IMAGEBACKEND_IMAGE).
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+state="${1:-$(mktemp -d "${TMPDIR:-/tmp}/monsterstack-cluster.XXXXXX")}"
+trap 'echo "up.sh: failed; stopping what was started" >&2; bash "$here/stop.sh" "$state" >/dev/null 2>&1' ERR
+
+# LoadBalancer Services get the real node's address (../node/common.sh), where kube-proxy answers.
+E2E_LB_INGRESS_IP=10.200.0.2 bash "$here/start.sh" "$state" >/dev/null
+bash "$here/../storage/start.sh" "$state" standard
+bash "$here/../node/start.sh" "$state" >/dev/null
+
+images="${MONSTERSTACK_E2E_CACHE:-$HOME/.cache/monsterstack-e2e}/images/images.env"
+# shellcheck disable=SC1090
+source "$images"
+cat >>"$state/env" <<ENV
+# the images the node has (loaded by hand, as with minikube image load): use imagePullPolicy Never
+export E2E_REDIS_IMAGE='$REDIS_IMAGE' E2E_FRONTEND_IMAGE='$FRONTEND_IMAGE' E2E_IMAGEBACKEND_IMAGE='$IMAGEBACKEND_IMAGE'
+ENV
+echo "$state"

@@ -1,0 +1,84 @@
+// The commands a trainee types, run for real: the Pulumi CLI in a working copy of the
+// project, and kubectl. Nothing here skips a step a user would see.
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+
+export const REPO = path.join(__dirname, "..", "..");
+const PROJECT_FILES = ["Pulumi.yaml", "package.json", "tsconfig.json", "index.ts", "config.ts", "components"];
+
+export function required(name: string): string {
+    const value = process.env[name];
+    if (!value) throw new Error(`${name} is not set: run the e2e tests with npm run test:e2e`);
+    return value;
+}
+
+export interface Result { status: number; stdout: string; stderr: string }
+
+export function run(cmd: string, args: string[], opts: { cwd?: string; allowFail?: boolean; input?: string } = {}): Result {
+    const r = spawnSync(cmd, args, { cwd: opts.cwd, encoding: "utf8", maxBuffer: 64 * 1024 * 1024, input: opts.input });
+    const result = { status: r.status ?? -1, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
+    if (result.status !== 0 && !opts.allowFail) {
+        throw new Error(`${cmd} ${args.join(" ")} exited ${result.status}\n${result.stdout.slice(-6000)}\n${result.stderr.slice(-4000)}`);
+    }
+    return result;
+}
+
+export interface Step { op: string; urn: string; type: string; diffs?: string[] }
+
+/**
+ * One trainee's checkout of the project with its own selected stack, on the backend that
+ * PULUMI_BACKEND_URL names: `pulumi stack init <name>` selects the stack, and every later
+ * command is typed as the README shows it, without `--stack`.
+ */
+export class Trainee {
+    readonly namespace: string;
+
+    private constructor(readonly stack: string, readonly dir: string) {
+        this.namespace = `monsterstack-${stack}`;
+    }
+
+    static checkout(stack: string, root: string): Trainee {
+        const dir = path.join(root, stack);
+        fs.mkdirSync(dir, { recursive: true });
+        for (const f of PROJECT_FILES) fs.cpSync(path.join(REPO, f), path.join(dir, f), { recursive: true });
+        fs.symlinkSync(path.join(REPO, "node_modules"), path.join(dir, "node_modules"));
+        const trainee = new Trainee(stack, dir);
+        trainee.pulumi("stack", "init", stack);
+        return trainee;
+    }
+
+    pulumi(...args: string[]): Result {
+        return run("pulumi", [...args, "--non-interactive"], { cwd: this.dir });
+    }
+
+    /** `pulumi config set key value`. */
+    set(key: string, value: string): void {
+        this.pulumi("config", "set", key, value);
+    }
+
+    /** `pulumi up`, which previews first, answered yes. */
+    up(...extra: string[]): Result {
+        return this.pulumi("up", "--yes", ...extra);
+    }
+
+    destroy(): Result {
+        return this.pulumi("destroy", "--yes");
+    }
+
+    preview(...extra: string[]): Result {
+        return this.pulumi("preview", ...extra);
+    }
+
+    /** The steps `pulumi preview --json` plans. */
+    previewSteps(): Step[] {
+        const out = JSON.parse(this.preview("--diff", "--json").stdout);
+        return (out.steps ?? []).map((s: any) => ({
+            op: s.op, urn: s.urn, type: (s.newState ?? s.oldState)?.type ?? "", diffs: s.diffs,
+        }));
+    }
+
+    outputs(): Record<string, any> {
+        return JSON.parse(this.pulumi("stack", "output", "--json").stdout);
+    }
+}

@@ -1,0 +1,73 @@
+// What the cluster and the running processes say: kubectl reads, exec into pods, HTTP.
+import * as http from "http";
+import { Result, run } from "./cli";
+
+export function kubectl(...args: string[]): Result {
+    return run("kubectl", args, { allowFail: true });
+}
+
+export function kubeJson(...args: string[]): any | undefined {
+    const r = kubectl("get", ...args, "-o", "json");
+    return r.status === 0 ? JSON.parse(r.stdout) : undefined;
+}
+
+export async function waitFor(what: string, check: () => boolean, seconds = 120): Promise<void> {
+    const deadline = Date.now() + seconds * 1000;
+    while (Date.now() < deadline) {
+        if (check()) return;
+        await new Promise((r) => setTimeout(r, 1000));
+    }
+    throw new Error(`timed out after ${seconds}s waiting for ${what}`);
+}
+
+export interface PodState { name: string; node: string; phase: string; ready: boolean; deleting: boolean }
+
+export function pods(namespace: string, app?: string): PodState[] {
+    const selector = app ? ["-l", `app.kubernetes.io/name=${app}`] : [];
+    return (kubeJson("pods", "-n", namespace, ...selector)?.items ?? []).map((p: any) => ({
+        name: p.metadata.name,
+        node: p.spec.nodeName ?? "",
+        phase: p.status.phase,
+        ready: (p.status.conditions ?? []).some((c: any) => c.type === "Ready" && c.status === "True"),
+        deleting: Boolean(p.metadata.deletionTimestamp),
+    }));
+}
+
+/**
+ * Every Deployment and StatefulSet of the namespace has finished rolling out: all replicas
+ * updated and ready, no pod of an older revision left, none terminating.
+ */
+export function rolledOut(namespace: string, node: string): boolean {
+    const workloads = kubeJson("deployments,statefulsets", "-n", namespace)?.items ?? [];
+    if (workloads.length === 0) return false;
+    const settled = workloads.every((w: any) => {
+        const want = w.spec.replicas ?? 1;
+        const s = w.status ?? {};
+        const current = w.kind === "StatefulSet" ? s.currentRevision === s.updateRevision : true;
+        return s.observedGeneration === w.metadata.generation && current &&
+            s.replicas === want && s.updatedReplicas === want && s.readyReplicas === want;
+    });
+    const expectedPods = workloads.reduce((n: number, w: any) => n + (w.spec.replicas ?? 1), 0);
+    const all = pods(namespace);
+    return settled && all.length === expectedPods &&
+        all.every((p) => p.phase === "Running" && p.ready && !p.deleting && p.node === node);
+}
+
+/** Runs a command in the first running pod of `app`, as the container's own user. */
+export function execIn(namespace: string, app: string, command: string[]): Result {
+    const pod = pods(namespace, app).find((p) => p.phase === "Running" && !p.deleting);
+    if (!pod) throw new Error(`no running ${app} pod in ${namespace}: ${JSON.stringify(pods(namespace))}`);
+    return kubectl("exec", "-n", namespace, pod.name, "--", ...command);
+}
+
+export function httpGet(url: string): Promise<{ status: number; type: string; body: Buffer }> {
+    return new Promise((resolve, reject) => {
+        const req = http.get(url, { timeout: 10_000 }, (res) => {
+            const chunks: Buffer[] = [];
+            res.on("data", (c) => chunks.push(c));
+            res.on("end", () => resolve({ status: res.statusCode ?? 0, type: String(res.headers["content-type"] ?? ""), body: Buffer.concat(chunks) }));
+        });
+        req.on("timeout", () => req.destroy(new Error(`GET ${url}: timed out`)));
+        req.on("error", reject);
+    });
+}
