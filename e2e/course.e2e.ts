@@ -21,16 +21,25 @@ const APPS = ["redis", "frontend", "imagebackend"];
 const DESTRUCTIVE = new Set(["replace", "create-replacement", "delete-replaced", "delete", "discard", "import-replacement"]);
 const DATA_HOLDERS = /PersistentVolumeClaim|PersistentVolume|StorageClass|Secret|StatefulSet|Deployment|Namespace/;
 
+/** Where the frontend answers from this host: the load balancer's address, or the node's NodePort (kube-proxy). */
+function frontendBase(trainee: Trainee): string {
+    const svc = kubeJson("service", "frontend", "-n", trainee.namespace);
+    const ingress = svc.status?.loadBalancer?.ingress?.[0]?.ip;
+    return svc.spec.type === "LoadBalancer" && ingress
+        ? `http://${ingress}:${svc.spec.ports[0].port}`
+        : `http://${NODE_IP}:${svc.spec.ports[0].nodePort}`;
+}
+
 /**
- * The frontend's page, requested through its NodePort (kube-proxy on the real node). Right
- * after a rollout kube-proxy may not have the new Redis endpoint yet: the app then answers
- * 503 without counting the visit, and a trainee would reload; so does this, for 30 s.
+ * The frontend's page. Right after a rollout kube-proxy may not have the new Redis endpoint
+ * yet: the app then answers 503 without counting the visit, and a trainee would reload; so
+ * does this, for 30 s.
  */
 async function page(trainee: Trainee): Promise<string> {
-    const nodePort = kubeJson("service", "frontend", "-n", trainee.namespace).spec.ports[0].nodePort;
+    const base = frontendBase(trainee);
     const deadline = Date.now() + 30_000;
     for (;;) {
-        const res = await httpGet(`http://${NODE_IP}:${nodePort}/`);
+        const res = await httpGet(`${base}/`);
         if (res.status === 503 && Date.now() < deadline) {
             await new Promise((r) => setTimeout(r, 1000));
             continue;
@@ -118,8 +127,7 @@ describe("the course's exercise on a real node, typed as the README says", funct
         // The image backend answers through its in-cluster name, resolved by the node's DNS.
         const monster = /src="(\/monster\/[^"]+)"/.exec(html);
         assert.ok(monster, html);
-        const nodePort = kubeJson("service", "frontend", "-n", alice.namespace).spec.ports[0].nodePort;
-        const png = await httpGet(`http://${NODE_IP}:${nodePort}${monster[1]}`);
+        const png = await httpGet(`${frontendBase(alice)}${monster[1]}`);
         assert.strictEqual(png.status, 200);
         assert.strictEqual(png.body.subarray(1, 4).toString(), "PNG");
         const before = await visit(alice, "before context PROD");
@@ -223,6 +231,18 @@ describe("the course's exercise on a real node, typed as the README says", funct
             assert.strictEqual(now, last + 1);
             last = now;
         }
+        assert.strictEqual(kubeJson("pvc", "redis-data", "-n", alice.namespace).metadata.uid, claimUid);
+    });
+
+    it("6b. frontendServiceType LoadBalancer: the app answers on the load balancer's address, the claim is never touched", async () => {
+        const claimUid = kubeJson("pvc", "redis-data", "-n", alice.namespace).metadata.uid;
+        const before = await visit(alice, "through the NodePort");
+        alice.set("frontendServiceType", "LoadBalancer");
+        alice.up();
+        await allRunning(alice);
+        assert.strictEqual(kubeJson("service", "frontend", "-n", alice.namespace).spec.type, "LoadBalancer");
+        assert.match(frontendBase(alice), /^http:\/\/[0-9.]+:5000$/);
+        assert.strictEqual(await visit(alice, `through the load balancer, ${frontendBase(alice)}`), before + 1);
         assert.strictEqual(kubeJson("pvc", "redis-data", "-n", alice.namespace).metadata.uid, claimUid);
     });
 
