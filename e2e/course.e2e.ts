@@ -74,11 +74,12 @@ function redisPod(trainee: Trainee): string {
 describe("the course's exercise on a real node, typed as the README says", function () {
     this.timeout(20 * 60 * 1000);
     let alice: Trainee;
+    let root: string;
     let tempFilesBefore: Set<string>;
 
     before(() => {
         tempFilesBefore = new Set(fs.readdirSync(os.tmpdir()));
-        const root = fs.mkdtempSync(path.join(os.tmpdir(), "monsterstack-e2e-course-"));
+        root = fs.mkdtempSync(path.join(os.tmpdir(), "monsterstack-e2e-course-"));
         fs.mkdirSync(path.join(root, "state"));
         process.env.PULUMI_BACKEND_URL = `file://${path.join(root, "state")}`;
         fs.mkdirSync(ARTIFACTS, { recursive: true });
@@ -267,5 +268,7 @@ describe("the course's exercise on a real node, typed as the README says", funct
 
     after(() => {
         if (alice) alice.destroy();
+        // The checkouts and the file backend (E2E_KEEP_STATE=1 keeps them to look into a failure).
+        if (root && !process.env.E2E_KEEP_STATE) fs.rmSync(root, { recursive: true, force: true });
     });
 });

@@ -11,6 +11,8 @@ bash e2e/setup.sh
 t1=$(date +%s)
 # shellcheck source=toolchain/env.sh
 source e2e/toolchain/env.sh
+# The trainees' stacks are passphrase-protected, as `pulumi stack init` makes them; a test passphrase.
+export PULUMI_CONFIG_PASSPHRASE=monsterstack-e2e-passphrase
 state="$(mktemp -d "${TMPDIR:-/tmp}/monsterstack-e2e-cluster.XXXXXX")"
 trap 'bash "$repo/e2e/cluster/stop.sh" "$state" >/dev/null 2>&1 || true' EXIT
 bash e2e/cluster/up.sh "$state" >/dev/null

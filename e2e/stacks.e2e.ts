@@ -58,4 +58,8 @@ describe("trainees side by side, and rendered YAML", function () {
             kubeJson("pvc", "redis-data", "-n", dave.namespace)?.status?.phase === "Bound" && ready(dave, "frontend", 2), 180);
         run("kubectl", ["delete", "namespace", dave.namespace, "--wait=true"]);
     });
+
+    after(() => {
+        if (root && !process.env.E2E_KEEP_STATE) fs.rmSync(root, { recursive: true, force: true });
+    });
 });

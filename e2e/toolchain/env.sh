@@ -41,14 +41,14 @@ case ":$PATH:" in
 esac
 export PULUMI_HOME="$MONSTERSTACK_PULUMI_TOOLCHAIN/pulumi-home"
 
-# Keep the CLI offline and non-interactive.
+# Keep the CLI offline.
 export PULUMI_SKIP_UPDATE_CHECK=true                   # no "new version available" check
 export PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK=true   # Automation API: don't insist on a CLI version
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true # never download plugins
 export PULUMI_IGNORE_AMBIENT_PLUGINS=true              # only use plugins from PULUMI_HOME, not stray pulumi-resource-* on PATH
-export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE:-monsterstack-e2e-passphrase}" # passphrase secrets provider (test only)
-export PULUMI_SKIP_CONFIRMATIONS=true
 export PULUMI_DISABLE_CI_DETECTION=true
+# Nothing here changes what the CLI asks a user: `pulumi up` still asks for confirmation and
+# a passphrase-protected stack for its passphrase (e2e/run.sh sets a test passphrase).
 
 if [ -z "${MONSTERSTACK_E2E_BUILDING:-}" ] && { [ ! -x "$MONSTERSTACK_PULUMI_TOOLCHAIN/bin/pulumi" ] || [ ! -e "$MONSTERSTACK_PULUMI_TOOLCHAIN/.complete" ]; }; then
   echo "env.sh: toolchain not built yet at $MONSTERSTACK_PULUMI_TOOLCHAIN; run: bash $_mst_dir/build.sh" >&2
