@@ -31,19 +31,23 @@ function frontendBase(trainee: Trainee): string {
 }
 
 /**
- * The frontend's page. Right after a rollout kube-proxy may not have the new Redis endpoint
- * yet: the app then answers 503 without counting the visit, and a trainee would reload; so
- * does this, for 30 s.
+ * The frontend's page. Right after a rollout kube-proxy may not have programmed the new
+ * endpoints yet: the frontend's port refuses the connection, or the app answers 503 (Redis
+ * not reachable yet) without counting the visit. A trainee would reload; so does this, for 30 s.
  */
 async function page(trainee: Trainee): Promise<string> {
     const base = frontendBase(trainee);
     const deadline = Date.now() + 30_000;
     for (;;) {
-        const res = await httpGet(`${base}/`);
-        if (res.status === 503 && Date.now() < deadline) {
+        const res = await httpGet(`${base}/`).catch((err: NodeJS.ErrnoException) => {
+            if (err.code === "ECONNREFUSED" && Date.now() < deadline) return undefined;
+            throw err;
+        });
+        if ((res === undefined || res.status === 503) && Date.now() < deadline) {
             await new Promise((r) => setTimeout(r, 1000));
             continue;
         }
+        assert.ok(res, `GET ${base}/: connection refused for 30 s`);
         assert.strictEqual(res.status, 200, res.body.toString());
         return res.body.toString();
     }
