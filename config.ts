@@ -59,6 +59,10 @@ export interface MonsterstackConfig {
     kubeconfig?: string;
     /** When set, manifests are written to this directory instead of applied. */
     renderYamlTo?: string;
+    /** Start from empty data on purpose: a retained volume of the stack is left alone. */
+    startEmpty: boolean;
+    /** A retained PersistentVolume to attach to the stack's claim (the course's « récupérer les données »). */
+    attachVolume?: string;
 }
 
 /**
@@ -78,7 +82,7 @@ export const CONFIG_KEYS = [
     "redisAuth", "redisImage", "redisImagePullPolicy", "imagebackendImage", "imagebackendImagePullPolicy",
     "imagebackendReplicas", "frontendImage", "frontendImagePullPolicy", "frontendReplicas", "frontendPort",
     "frontendProbePath", "frontendServiceType", "frontendNodePort", "context", "tlsHosts", "podSecurity",
-    "kubeContext", "kubeconfig", "renderYamlTo",
+    "kubeContext", "kubeconfig", "renderYamlTo", "startEmpty", "attachVolume",
 ] as const;
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
 
@@ -218,7 +222,7 @@ export function defaultNamespace(stack: string): string {
  * 0 for the nodePort. Those markers mean "not configured".
  */
 const DERIVED_DEFAULT_KEYS: ConfigKey[] = ["storageClass", "frontendServiceType", "frontendNodePort", "namespace",
-    "frontendProbePath", "kubeContext", "kubeconfig", "renderYamlTo"];
+    "frontendProbePath", "kubeContext", "kubeconfig", "renderYamlTo", "attachVolume"];
 
 function withoutUnsetMarkers(raw: RawConfig): RawConfig {
     const cleaned: RawConfig = { ...raw };
@@ -262,6 +266,11 @@ export function parseConfig(given: RawConfig, stack: string): MonsterstackConfig
         pullPolicy: oneOf(raw, policyKey, ["IfNotPresent", "Never", "Always"] as const, DEFAULTS.imagePullPolicy),
     });
     const frontendPort = integer(raw, "frontendPort", DEFAULTS.frontendPort, 1, 65535);
+    const startEmpty = boolean(raw, "startEmpty", false);
+    const attachVolume = matching(raw, "attachVolume", DNS1123_SUBDOMAIN, "expected the name of a PersistentVolume (kubectl get pv)");
+    if (startEmpty && attachVolume !== undefined) {
+        fail("attachVolume", attachVolume, "it cannot be set together with startEmpty true: choose the retained volume or empty data");
+    }
 
     return {
         stack,
@@ -287,6 +296,8 @@ export function parseConfig(given: RawConfig, stack: string): MonsterstackConfig
         kubeContext: nonEmpty(raw, "kubeContext"),
         kubeconfig: nonEmpty(raw, "kubeconfig"),
         renderYamlTo: nonEmpty(raw, "renderYamlTo"),
+        startEmpty,
+        attachVolume,
     };
 }
 

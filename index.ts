@@ -1,6 +1,6 @@
 // monsterstack: the course's three-tier app (frontend, imagebackend, Redis) in one
-// namespace per trainee stack. Config is parsed and validated first; nothing is
-// registered when it is wrong.
+// namespace per trainee stack. Config is parsed and validated first, and the cluster read
+// for the stack's data volume; nothing is registered when either fails.
 import * as pulumi from "@pulumi/pulumi";
 import { loadStackConfig } from "./config";
 import { TraineeCluster } from "./components/cluster";
@@ -11,84 +11,94 @@ import { VolumeReclaimPolicy } from "./components/reclaimPolicy";
 import { Redis } from "./components/redis";
 import { RedisPassword } from "./components/redisPassword";
 import { serviceDnsNames, TlsCertificate } from "./components/tlsCertificate";
+import { decideDataVolume } from "./dataVolume";
+import { dataOrigin } from "./dataVolumePlan";
 
-const config = loadStackConfig();
-const instance = config.namespace;
+export = async () => {
+    const config = loadStackConfig();
+    const instance = config.namespace;
+    // Which volume holds the data: the claim's own, a retained one of this stack, or a new one.
+    const { plan, labels } = await decideDataVolume(config, DATA_CLAIM_NAME);
 
-// Where: an explicit provider for the trainee's cluster, and the trainee's namespace.
-const cluster = new TraineeCluster("cluster", { config });
-const inCluster = { provider: cluster.provider };
-const namespace = cluster.namespaceName;
+    // Where: an explicit provider for the trainee's cluster, and the trainee's namespace.
+    const cluster = new TraineeCluster("cluster", { config });
+    const inCluster = { provider: cluster.provider };
+    const namespace = cluster.namespaceName;
 
-// Data: the claim outlives the workloads (and, with Retain, the stack).
-const data = new DataClaim("redis-data", {
-    namespace, instance,
-    storageClass: config.storageClass,
-    size: config.redisStorageSize,
-    reclaimPolicy: config.reclaimPolicy,
-}, inCluster);
+    // Data: the claim outlives the workloads; with Retain its volume outlives the stack.
+    const data = new DataClaim("redis-data", {
+        namespace, instance,
+        storageClass: config.storageClass,
+        size: config.redisStorageSize,
+        reclaimPolicy: config.reclaimPolicy,
+        attached: plan.kind === "rebind" || plan.kind === "existing" ? plan.attached : undefined,
+    }, inCluster);
 
-const password = config.redisAuth ? new RedisPassword("redis-password", { namespace, instance }, inCluster) : undefined;
+    const password = config.redisAuth ? new RedisPassword("redis-password", { namespace, instance }, inCluster) : undefined;
 
-const redis = new Redis("redis", {
-    namespace, instance,
-    kind: config.redisKind,
-    image: config.redisImage,
-    podSecurity: config.podSecurity,
-    claimName: data.claimName,
-    password: password?.envSource,
-}, inCluster);
+    const redis = new Redis("redis", {
+        namespace, instance,
+        kind: config.redisKind,
+        image: config.redisImage,
+        podSecurity: config.podSecurity,
+        claimName: data.claimName,
+        password: password?.envSource,
+    }, inCluster);
 
-const imageBackend = new ImageBackend("imagebackend", {
-    namespace, instance,
-    image: config.imagebackendImage,
-    replicas: config.imagebackendReplicas,
-    podSecurity: config.podSecurity,
-}, inCluster);
+    const imageBackend = new ImageBackend("imagebackend", {
+        namespace, instance,
+        image: config.imagebackendImage,
+        replicas: config.imagebackendReplicas,
+        podSecurity: config.podSecurity,
+    }, inCluster);
 
-const tlsCertificate = new TlsCertificate("frontend-tls", {
-    namespace, instance,
-    dnsNames: serviceDnsNames(FRONTEND_SERVICE_NAME, config.namespace, config.tlsHosts),
-}, inCluster);
+    const tlsCertificate = new TlsCertificate("frontend-tls", {
+        namespace, instance,
+        dnsNames: serviceDnsNames(FRONTEND_SERVICE_NAME, config.namespace, config.tlsHosts),
+    }, inCluster);
 
-const frontend = new Frontend("frontend", {
-    namespace, instance,
-    image: config.frontendImage,
-    replicas: config.frontendReplicas,
-    port: config.frontendPort,
-    probe: config.frontendProbe,
-    podSecurity: config.podSecurity,
-    settings: pulumi.all([redis.serviceName, imageBackend.serviceName]).apply(([redisDomain, imagebackendDomain]) => ({
-        context: config.context, redisDomain, imagebackendDomain,
-    })),
-    serviceType: config.frontendServiceType,
-    nodePort: config.frontendNodePort,
-    tlsSecretName: tlsCertificate.secret.metadata.name,
-    certPem: tlsCertificate.certPem,
-    redisPassword: password?.envSource,
-}, inCluster);
+    const frontend = new Frontend("frontend", {
+        namespace, instance,
+        image: config.frontendImage,
+        replicas: config.frontendReplicas,
+        port: config.frontendPort,
+        probe: config.frontendProbe,
+        podSecurity: config.podSecurity,
+        settings: pulumi.all([redis.serviceName, imageBackend.serviceName]).apply(([redisDomain, imagebackendDomain]) => ({
+            context: config.context, redisDomain, imagebackendDomain,
+        })),
+        serviceType: config.frontendServiceType,
+        nodePort: config.frontendNodePort,
+        tlsSecretName: tlsCertificate.secret.metadata.name,
+        certPem: tlsCertificate.certPem,
+        redisPassword: password?.envSource,
+    }, inCluster);
 
-// The reclaim policy goes on the volume the claim is bound to; rendered YAML has no
-// bound volume to read, so that mode leaves it to `kubectl patch pv` (see README).
-const reclaim = config.renderYamlTo === undefined
-    ? new VolumeReclaimPolicy("redis-data-policy", {
+    // The reclaim policy and the stack's identity go on the volume the claim is bound to;
+    // rendered YAML has no bound volume, so that mode leaves it to `kubectl patch pv` (see README).
+    const reclaim = plan.kind === "render" ? undefined : new VolumeReclaimPolicy("redis-data-policy", {
         claim: data.claim, claimRef: `${config.namespace}/${DATA_CLAIM_NAME}`,
+        volumeName: plan.kind === "rebind" ? plan.volume.name : plan.kind === "existing" ? plan.volumeName : undefined,
+        identityLabels: labels,
         policy: config.reclaimPolicy, instance, after: [redis.workload],
-    }, inCluster)
-    : undefined;
+    }, inCluster);
 
-export const namespaceName = namespace;
-export const frontendUrl = frontend.service.status.apply((status) => frontendAccess({
-    target: config.target,
-    serviceType: config.frontendServiceType,
-    namespace: config.namespace,
-    port: config.frontendPort,
-    nodePort: config.frontendNodePort,
-    loadBalancerAddress: status?.loadBalancer?.ingress?.[0]?.ip ?? status?.loadBalancer?.ingress?.[0]?.hostname,
-}));
-export const dataClaim = pulumi.interpolate`${namespace}/${data.claimName}`;
-export const dataVolume = reclaim?.volumeName ?? "(renderYamlTo mode: bound at kubectl apply time)";
-export const reclaimPolicy = config.reclaimPolicy;
-export const redisKind = config.redisKind;
-export const tlsCertificatePem = tlsCertificate.certPem;
-export const redisPassword = password ? password.password : "(none: redisAuth is false)";
+    return {
+        namespaceName: namespace,
+        frontendUrl: frontend.service.status.apply((status) => frontendAccess({
+            target: config.target,
+            serviceType: config.frontendServiceType,
+            namespace: config.namespace,
+            port: config.frontendPort,
+            nodePort: config.frontendNodePort,
+            loadBalancerAddress: status?.loadBalancer?.ingress?.[0]?.ip ?? status?.loadBalancer?.ingress?.[0]?.hostname,
+        })),
+        dataClaim: pulumi.interpolate`${namespace}/${data.claimName}`,
+        dataVolume: reclaim?.volumeName ?? "(renderYamlTo mode: bound at kubectl apply time)",
+        dataVolumeOrigin: dataOrigin(plan),
+        reclaimPolicy: config.reclaimPolicy,
+        redisKind: config.redisKind,
+        tlsCertificatePem: tlsCertificate.certPem,
+        redisPassword: password ? password.password : "(none: redisAuth is false)",
+    };
+};

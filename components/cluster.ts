@@ -2,7 +2,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { MonsterstackConfig } from "../config";
-import { ADOPT_RETAINED, recommendedLabels } from "./labels";
+import { recommendedLabels } from "./labels";
 import { podSecurityLabels } from "./security";
 
 /** Provider settings for a stack: which cluster, and whether to apply or render YAML. */
@@ -20,9 +20,8 @@ export function providerArgs(config: MonsterstackConfig): k8s.ProviderArgs {
         ...cluster,
         // Every object of a stack lives in its own namespace: never fall back to `default`.
         namespace: config.namespace,
-        // A stack destroyed with reclaimPolicy=Retain leaves its namespace and data claim in
-        // the cluster on purpose; the next `pulumi up` of that stack must adopt them rather
-        // than fail with AlreadyExists (pulumi-kubernetes >= 4.29 no longer adopts by default).
+        // Objects a trainee created by hand with kubectl (the course mixes both) are adopted
+        // rather than failing with AlreadyExists (pulumi-kubernetes >= 4.29 no longer adopts by default).
         upsertExistingObjects: true,
     };
 }
@@ -51,15 +50,8 @@ export class TraineeCluster extends pulumi.ComponentResource {
                     ...recommendedLabels({ name: "monsterstack", instance: config.namespace, component: "namespace" }),
                     ...podSecurityLabels(config.podSecurity),
                 },
-                annotations: ADOPT_RETAINED,
             },
-        }, {
-            parent: this,
-            provider: this.provider,
-            // Deleting a namespace deletes every claim in it: with Retain the namespace
-            // must outlive `pulumi destroy`, or the data claim would go with it.
-            retainOnDelete: config.reclaimPolicy === "Retain",
-        });
+        }, { parent: this, provider: this.provider });
         this.namespaceName = this.namespace.metadata.name;
 
         this.registerOutputs({ namespaceName: this.namespaceName });

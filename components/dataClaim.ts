@@ -2,7 +2,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ReclaimPolicy } from "../config";
-import { ADOPT_RETAINED, recommendedLabels } from "./labels";
+import { ATTACHED_CLASS_ANNOTATION, ATTACHED_VOLUME_ANNOTATION, AttachedVolume } from "../dataVolumePlan";
+import { recommendedLabels } from "./labels";
 
 export const DATA_CLAIM_NAME = "redis-data";
 /** Annotation that records on the claim which reclaim policy the stack asks for. */
@@ -15,20 +16,41 @@ export interface DataClaimArgs {
     storageClass?: string;
     size: string;
     reclaimPolicy: ReclaimPolicy;
+    /** A retained volume the claim is created bound to; undefined: the class provisions one. */
+    attached?: AttachedVolume;
 }
 
-/** The claim's spec, a pure function so tests can compare it across configurations. */
-export function dataClaimSpec(args: Pick<DataClaimArgs, "storageClass" | "size">): k8s.types.input.core.v1.PersistentVolumeClaimSpec {
+/**
+ * The claim's spec, a pure function so tests can compare it across configurations. Bound to a
+ * retained volume, it names that volume and takes the volume's own class ("" included: an
+ * omitted class would get the default one, and never bind). The spec is immutable but for
+ * its size, so every later run must give the same: the claim records what it was bound to.
+ */
+export function dataClaimSpec(args: Pick<DataClaimArgs, "storageClass" | "size" | "attached">): k8s.types.input.core.v1.PersistentVolumeClaimSpec {
     return {
         accessModes: ["ReadWriteOnce"],
-        storageClassName: args.storageClass,
+        storageClassName: args.attached ? args.attached.storageClass : args.storageClass,
         resources: { requests: { storage: args.size } },
+        ...(args.attached ? { volumeName: args.attached.volumeName } : {}),
+    };
+}
+
+/** The claim's annotations: the policy asked for, and the volume it was created bound to. */
+export function dataClaimAnnotations(args: Pick<DataClaimArgs, "reclaimPolicy" | "attached">): Record<string, string> {
+    return {
+        [RECLAIM_POLICY_ANNOTATION]: args.reclaimPolicy,
+        ...(args.attached ? {
+            [ATTACHED_VOLUME_ANNOTATION]: args.attached.volumeName,
+            [ATTACHED_CLASS_ANNOTATION]: args.attached.storageClass,
+        } : {}),
     };
 }
 
 /**
  * A stand-alone claim (not a StatefulSet volumeClaimTemplate), so that a StatefulSet and a
- * Deployment mount the very same claim and switching `redisKind` keeps the data.
+ * Deployment mount the very same claim and switching `redisKind` keeps the data. `pulumi
+ * destroy` deletes it whatever the policy: with Retain the volume keeps the data, and the
+ * next `pulumi up` attaches it again (dataVolumePlan.ts).
  */
 export class DataClaim extends pulumi.ComponentResource {
     readonly claim: k8s.core.v1.PersistentVolumeClaim;
@@ -44,15 +66,10 @@ export class DataClaim extends pulumi.ComponentResource {
                 labels: recommendedLabels({ name: "redis", instance: args.instance, component: "storage" }),
                 // Shown in `pulumi preview --diff` when the policy is toggled: an in-place
                 // metadata update, never a change of the claim's (immutable) spec.
-                annotations: { [RECLAIM_POLICY_ANNOTATION]: args.reclaimPolicy, ...ADOPT_RETAINED },
+                annotations: dataClaimAnnotations(args),
             },
             spec: dataClaimSpec(args),
-        }, {
-            parent: this,
-            // With Retain the claim outlives `pulumi destroy`, so its volume stays bound and
-            // the next `pulumi up` adopts the same claim and finds the same data.
-            retainOnDelete: args.reclaimPolicy === "Retain",
-        });
+        }, { parent: this });
         this.claimName = this.claim.metadata.name;
 
         this.registerOutputs({ claimName: this.claimName });

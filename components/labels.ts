@@ -33,11 +33,3 @@ export function selectorLabels(app: AppIdentity): Record<string, string> {
         "app.kubernetes.io/instance": app.instance,
     };
 }
-
-/**
- * For the objects that outlive `pulumi destroy` with Retain (namespace, data claim): the
- * next `pulumi up` adopts them with a new server-side-apply field manager, while the
- * previous one still owns their fields. Forcing lets the stack take its own objects back
- * instead of failing with a field conflict.
- */
-export const ADOPT_RETAINED = { "pulumi.com/patchForce": "true" } as const;

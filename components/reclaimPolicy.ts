@@ -9,6 +9,10 @@ export interface VolumeReclaimPolicyArgs {
     claim: k8s.core.v1.PersistentVolumeClaim;
     /** `<namespace>/<name>` of the claim, for messages. */
     claimRef: string;
+    /** The volume's name when the cluster read already knows it (the claim exists, or a retained volume is attached). */
+    volumeName?: string;
+    /** The labels that say whose data the volume holds, so that it can be found again without Pulumi state. */
+    identityLabels: Record<string, string>;
     policy: ReclaimPolicy;
     instance: string;
     /**
@@ -48,9 +52,11 @@ function isKnown(output: pulumi.Output<unknown>): Promise<boolean> {
  * the claim is bound to and server-side-applies `persistentVolumeReclaimPolicy` on that
  * very PersistentVolume: toggling Retain/Delete is an in-place update of one field.
  *
- * The patch is registered once the volume's name is known. The provider refuses a patch
- * without a name, and in the preview of a new claim there is none yet: that preview
- * says in words what will happen instead (`pendingVolumeNote`).
+ * The patch is registered once the volume's name is known: at once when the cluster read
+ * knows it, else when the claim read back after Redis is ready is bound. The provider
+ * refuses a patch without a name, and in the preview of a new claim there is none yet: that
+ * preview says in words what will happen instead (`pendingVolumeNote`). The claim is always
+ * read back, so that every run registers the same resources.
  */
 export class VolumeReclaimPolicy extends pulumi.ComponentResource {
     /** Name of the PersistentVolume bound to the claim (unknown until the claim is bound). */
@@ -65,7 +71,7 @@ export class VolumeReclaimPolicy extends pulumi.ComponentResource {
             parent: this,
             dependsOn: args.after,
         });
-        const volumeName = bound.spec.volumeName;
+        const volumeName = args.volumeName !== undefined ? pulumi.output(args.volumeName) : bound.spec.volumeName;
 
         const patch = volumeName.apply((volume) => {
             if (!volume) {
@@ -76,7 +82,7 @@ export class VolumeReclaimPolicy extends pulumi.ComponentResource {
             return new k8s.core.v1.PersistentVolumePatch(`${name}-volume`, {
                 metadata: {
                     name: volume,
-                    labels: recommendedLabels({ name: "redis", instance: args.instance, component: "storage" }),
+                    labels: { ...recommendedLabels({ name: "redis", instance: args.instance, component: "storage" }), ...args.identityLabels },
                     annotations: {
                         // The provisioner that created the volume owns this field; take it over.
                         "pulumi.com/patchForce": "true",

@@ -6,70 +6,13 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { required, Step, Trainee } from "./lib/cli";
-import { execIn, httpGet, kubeJson, kubectl, pods, rolledOut, waitFor } from "./lib/cluster";
+import { allRunning, frontendBase, page, useLocalImages, visit } from "./lib/app";
+import { Step, Trainee } from "./lib/cli";
+import { execIn, httpGet, kubeJson, kubectl, pods, waitFor } from "./lib/cluster";
 
-const NODE_NAME = required("E2E_REAL_NODE_NAME");
-const NODE_IP = required("E2E_NODE_IP");
-const IMAGES = {
-    redisImage: required("E2E_REDIS_IMAGE"),
-    frontendImage: required("E2E_FRONTEND_IMAGE"),
-    imagebackendImage: required("E2E_IMAGEBACKEND_IMAGE"),
-};
 const ARTIFACTS = path.join(__dirname, "artifacts");
-const APPS = ["redis", "frontend", "imagebackend"];
 const DESTRUCTIVE = new Set(["replace", "create-replacement", "delete-replaced", "delete", "discard", "import-replacement"]);
 const DATA_HOLDERS = /PersistentVolumeClaim|PersistentVolume|StorageClass|Secret|StatefulSet|Deployment|Namespace/;
-
-/** Where the frontend answers from this host: the load balancer's address, or the node's NodePort (kube-proxy). */
-function frontendBase(trainee: Trainee): string {
-    const svc = kubeJson("service", "frontend", "-n", trainee.namespace);
-    const ingress = svc.status?.loadBalancer?.ingress?.[0]?.ip;
-    return svc.spec.type === "LoadBalancer" && ingress
-        ? `http://${ingress}:${svc.spec.ports[0].port}`
-        : `http://${NODE_IP}:${svc.spec.ports[0].nodePort}`;
-}
-
-/**
- * The frontend's page. Right after a rollout kube-proxy may not have programmed the new
- * endpoints yet: the frontend's port refuses the connection, or the app answers 503 (Redis
- * not reachable yet) without counting the visit. A trainee would reload; so does this, for 30 s.
- */
-async function page(trainee: Trainee): Promise<string> {
-    const base = frontendBase(trainee);
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-        const res = await httpGet(`${base}/`).catch((err: NodeJS.ErrnoException) => {
-            if (err.code === "ECONNREFUSED" && Date.now() < deadline) return undefined;
-            throw err;
-        });
-        if ((res === undefined || res.status === 503) && Date.now() < deadline) {
-            await new Promise((r) => setTimeout(r, 1000));
-            continue;
-        }
-        assert.ok(res, `GET ${base}/: connection refused for 30 s`);
-        assert.strictEqual(res.status, 200, res.body.toString());
-        return res.body.toString();
-    }
-}
-
-/** One visit: the counter the page shows, printed for the reader of the CI log. */
-async function visit(trainee: Trainee, when: string): Promise<number> {
-    const html = await page(trainee);
-    const match = /visits: (\d+)/.exec(html);
-    assert.ok(match, `no visit counter in the page:\n${html}`);
-    const visits = Number(match[1]);
-    console.log(`      visits: ${visits}  (${when})`);
-    return visits;
-}
-
-/** Every pod of the stack Running and Ready on the real node, rollouts finished, none left terminating. */
-async function allRunning(trainee: Trainee): Promise<void> {
-    await waitFor(`every pod of ${trainee.namespace} Running and Ready on ${NODE_NAME}`, () => {
-        const names = pods(trainee.namespace).map((p) => p.name);
-        return APPS.every((app) => names.some((n) => n.startsWith(app))) && rolledOut(trainee.namespace, NODE_NAME);
-    }, 180);
-}
 
 function redisPod(trainee: Trainee): string {
     return pods(trainee.namespace, "redis").find((p) => p.phase === "Running" && !p.deleting)!.name;
@@ -88,11 +31,7 @@ describe("the course's exercise on a real node, typed as the README says", funct
         process.env.PULUMI_BACKEND_URL = `file://${path.join(root, "state")}`;
         fs.mkdirSync(ARTIFACTS, { recursive: true });
         alice = Trainee.checkout("alice", root);
-        // Images loaded into the node by hand, as trainees do with `minikube image load`.
-        for (const [key, ref] of Object.entries(IMAGES)) {
-            alice.set(key, ref);
-            alice.set(`${key}PullPolicy`, "Never");
-        }
+        useLocalImages(alice);
     });
 
     it("0. `pulumi preview` of the new stack passes and says what happens to the volume's reclaim policy", () => {
@@ -164,15 +103,16 @@ describe("the course's exercise on a real node, typed as the README says", funct
         assert.match(key.stdout, /-----BEGIN .*PRIVATE KEY-----/);
     });
 
-    it("4. the three workloads deleted with kubectl, then `pulumi up --refresh`: the counter carries on", async () => {
+    it("4. the three workloads deleted with kubectl, then a plain `pulumi up` (it refreshes first): the counter carries on", async () => {
         const before = await visit(alice, "before deleting the workloads");
         const claimUid = kubeJson("pvc", "redis-data", "-n", alice.namespace).metadata.uid;
         const r = kubectl("delete", "-n", alice.namespace, "statefulset/redis", "deployment/frontend", "deployment/imagebackend", "--wait=true");
         assert.strictEqual(r.status, 0, r.stderr);
         await waitFor("the pods to go", () => pods(alice.namespace).length === 0);
-        alice.up("--refresh");
+        const up = alice.up().stdout;
+        assert.match(up, /refreshing/, "Pulumi.yaml's refresh: always reads back what the state lists");
         await allRunning(alice);
-        assert.strictEqual(await visit(alice, "after pulumi up --refresh"), before + 1);
+        assert.strictEqual(await visit(alice, "after pulumi up"), before + 1);
         assert.strictEqual(kubeJson("pvc", "redis-data", "-n", alice.namespace).metadata.uid, claimUid);
     });
 
@@ -189,16 +129,17 @@ describe("the course's exercise on a real node, typed as the README says", funct
         assert.match(human, /persistentVolumeReclaimPolicy: "Delete" => "Retain"/);
     });
 
-    it("5b. with Retain, `pulumi destroy` then `pulumi preview` and `pulumi up`: the counter carries on", async () => {
+    it("5b. with Retain, `pulumi destroy` then `pulumi preview` and `pulumi up`: the same volume, the counter carries on", async () => {
         alice.up();
         const volume = kubeJson("pvc", "redis-data", "-n", alice.namespace).spec.volumeName;
         assert.strictEqual(kubeJson("pv", volume).spec.persistentVolumeReclaimPolicy, "Retain");
         const before = await visit(alice, "before destroy with Retain");
         alice.destroy();
         await waitFor("the workloads' pods to go after destroy", () => pods(alice.namespace).length === 0);
-        // The first preview after a destroy has no patch in its state: it must pass all the same.
+        // The first preview after a destroy has nothing of the stack in its state: it must pass all the same,
+        // and say that the retained volume comes back.
         const preview = alice.preview().stdout;
-        assert.match(preview, /Reclaim policy Retain: `pulumi up` will set it on the volume of claim monsterstack-alice\/redis-data/);
+        assert.match(preview, new RegExp(`Data: the retained volume ${volume} .* is attached again to claim monsterstack-alice/redis-data: its data comes back`));
         alice.up();
         await allRunning(alice);
         assert.strictEqual(kubeJson("pvc", "redis-data", "-n", alice.namespace).spec.volumeName, volume);

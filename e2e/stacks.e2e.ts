@@ -4,18 +4,13 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { required, run, Trainee } from "./lib/cli";
+import { useLocalImages } from "./lib/app";
+import { run, Trainee } from "./lib/cli";
 import { kubeJson, waitFor } from "./lib/cluster";
-
-const IMAGES: Record<string, string> = {
-    redisImage: required("E2E_REDIS_IMAGE"),
-    frontendImage: required("E2E_FRONTEND_IMAGE"),
-    imagebackendImage: required("E2E_IMAGEBACKEND_IMAGE"),
-};
 
 function traineeWithLocalImages(stack: string, root: string): Trainee {
     const trainee = Trainee.checkout(stack, root);
-    for (const [key, ref] of Object.entries(IMAGES)) trainee.set(key, ref);
+    useLocalImages(trainee);
     return trainee;
 }
 

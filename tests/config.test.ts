@@ -48,7 +48,7 @@ describe("stack config", () => {
     it("reads Pulumi.yaml's unset markers (\"\" and nodePort 0) as not configured", () => {
         const c = parseConfig({
             storageClass: "", frontendServiceType: "", frontendNodePort: "0", namespace: "",
-            kubeContext: "", kubeconfig: "", renderYamlTo: "", frontendProbePath: "",
+            kubeContext: "", kubeconfig: "", renderYamlTo: "", frontendProbePath: "", attachVolume: "",
         }, "alice");
         assert.deepStrictEqual(c, parseConfig({}, "alice"));
         assert.strictEqual(parseConfig({ target: "cloud", storageClass: "" }, "alice").storageClass, undefined);
@@ -119,6 +119,8 @@ describe("stack config", () => {
         ["imagebackendImagePullPolicy", "", /IfNotPresent \| Never \| Always/],
         ["podSecurity", "privileged", /restricted \| baseline/],
         ["podSecurity", "Restricted", /restricted \| baseline/],
+        ["startEmpty", "yes", /true or false/],
+        ["attachVolume", "PVC_1", /name of a PersistentVolume/],
     ];
 
     for (const [key, value, allowed] of badValues) {
@@ -136,6 +138,13 @@ describe("stack config", () => {
     it("refuses a nodePort on a ClusterIP Service", () => {
         assert.throws(() => parseConfig({ frontendServiceType: "ClusterIP", frontendNodePort: "30080" }, "alice"),
             /monsterstack:frontendNodePort .*NodePort or LoadBalancer/);
+    });
+
+    it("takes startEmpty and attachVolume, but not both at once", () => {
+        assert.strictEqual(parseConfig({ startEmpty: "true" }, "alice").startEmpty, true);
+        assert.strictEqual(parseConfig({ attachVolume: "pvc-0a1b" }, "alice").attachVolume, "pvc-0a1b");
+        assert.throws(() => parseConfig({ startEmpty: "true", attachVolume: "pvc-0a1b" }, "alice"),
+            /monsterstack:attachVolume = "pvc-0a1b" is not valid: it cannot be set together with startEmpty true/);
     });
 
     it("refuses a misspelt key, listing the keys it knows", () => {

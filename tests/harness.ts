@@ -3,6 +3,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import * as path from "path";
+import { cluster } from "../clusterState";
+import type { ClusterState, VolumeState } from "../dataVolumePlan";
 
 const PROGRAM = path.join(__dirname, "..", "index.ts");
 // Pulumi's wire marker for a secret value.
@@ -29,6 +31,8 @@ export interface Registered {
 export interface ProgramRun {
     stack: string;
     resources: Registered[];
+    /** Volumes whose claimRef the program made point at the stack's claim (`pulumi up` only). */
+    released: string[];
     /** What the program logged (pulumi.log), as the CLI would show under Diagnostics. */
     logs: Array<{ severity: "info" | "warn"; message: string }>;
     /** The program's stack outputs, resolved; `secretOutputs` names the secret ones. */
@@ -111,6 +115,10 @@ export interface RunOptions {
      * the cluster yet, or of a deployed stack (whose objects and bound volume exist).
      */
     preview?: "newStack" | "deployedStack";
+    /** What the cluster holds, as the program reads it (an Error: the read fails); default: nothing of this stack. */
+    clusterState?: ClusterState | Error;
+    /** Called when the program reads the cluster. */
+    onRead?: () => void;
     program?: string;
 }
 
@@ -120,10 +128,18 @@ export interface RunOptions {
  * error when the config is refused.
  */
 export async function runProgram(stack: string, config: Record<string, string> = {}, options: RunOptions = {}): Promise<ProgramRun> {
-    const { preview, program = PROGRAM } = options;
+    const { preview, program = PROGRAM, clusterState = { volumes: [] }, onRead } = options;
     const previewOfNewStack = preview === "newStack";
     const resources: Registered[] = [];
     const logs: ProgramRun["logs"] = [];
+    const released: string[] = [];
+    // Mocks have no cluster: the program reads this state instead.
+    cluster.read = async () => {
+        onRead?.();
+        if (clusterState instanceof Error) throw clusterState;
+        return clusterState;
+    };
+    cluster.releaseToClaim = async (_config, volume: VolumeState) => { released.push(volume.name); };
     await pulumi.runtime.setMocks({
         newResource: (args) => simulatedState(args, previewOfNewStack),
         call: (args) => args.inputs,
@@ -166,7 +182,9 @@ export async function runProgram(stack: string, config: Record<string, string> =
     delete require.cache[require.resolve(program)];
     let exported: Record<string, unknown>;
     try {
-        exported = require(program);
+        // The program is an async function (it reads the cluster first); its result holds the outputs.
+        const main = require(program);
+        exported = typeof main === "function" ? await main() : main;
     } catch (err) {
         // Tell the caller how far the program got before it gave up.
         await (require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> }).waitForRPCs();
@@ -181,7 +199,7 @@ export async function runProgram(stack: string, config: Record<string, string> =
     }
     // Let every registration the outputs did not wait for reach the mock monitor.
     await (require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> }).waitForRPCs();
-    return { stack, resources, logs, outputs, secretOutputs };
+    return { stack, resources, released, logs, outputs, secretOutputs };
 }
 
 /** Kubernetes objects the run manages (not reads, not the provider, not components). */

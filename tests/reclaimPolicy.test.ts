@@ -53,16 +53,20 @@ describe("reclaim policy Retain vs Delete", () => {
                 }
             });
 
-            it("with Retain, `pulumi destroy` leaves the claim and its namespace (and so the data); with Delete it removes them", () => {
+            it("`pulumi destroy` deletes claim and namespace whatever the policy: with Retain the volume alone keeps the data", () => {
                 const kept = (run: ProgramRun) => kubeObjects(run).filter((o) => o.retainOnDelete).map((o) => o.kind).sort();
-                assert.deepStrictEqual(kept(retain), ["Namespace", "PersistentVolumeClaim", "PersistentVolumePatch"]);
                 // The patch is never un-applied: that would hand the field back to the API default.
+                assert.deepStrictEqual(kept(retain), ["PersistentVolumePatch"]);
                 assert.deepStrictEqual(kept(del), ["PersistentVolumePatch"]);
             });
 
-            it("lets the next `pulumi up` take back what Retain kept: namespace and claim apply with force", () => {
-                for (const o of kubeObjects(retain).filter((x) => x.retainOnDelete && x.kind !== "PersistentVolumePatch")) {
-                    assert.strictEqual(o.metadata.annotations?.["pulumi.com/patchForce"], "true", `${o.kind} would hit a field conflict`);
+            it("labels the volume with the stack's identity, so that a later run finds it without Pulumi state", () => {
+                for (const run of [retain, del]) {
+                    const patch = kubeObjects(run).find((o) => o.kind === "PersistentVolumePatch")!;
+                    assert.deepStrictEqual(Object.fromEntries(Object.entries(patch.metadata.labels).filter(([k]) => k.startsWith("monsterstack.io/"))), {
+                        "monsterstack.io/project": "monsterstack", "monsterstack.io/stack": "alice",
+                        "monsterstack.io/namespace": "monsterstack-alice", "monsterstack.io/claim": "redis-data",
+                    });
                 }
             });
 

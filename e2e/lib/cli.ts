@@ -5,7 +5,8 @@ import * as fs from "fs";
 import * as path from "path";
 
 export const REPO = path.join(__dirname, "..", "..");
-const PROJECT_FILES = ["Pulumi.yaml", "package.json", "tsconfig.json", "index.ts", "config.ts", "components"];
+/** What a trainee's clone holds of the project: all but the tests, the tools and the installed modules. */
+const NOT_COPIED = new Set([".git", "node_modules", "e2e", "tests", "bench", "rendered"]);
 
 export function required(name: string): string {
     const value = process.env[name];
@@ -41,7 +42,7 @@ export class Trainee {
     static checkout(stack: string, root: string): Trainee {
         const dir = path.join(root, stack);
         fs.mkdirSync(dir, { recursive: true });
-        for (const f of PROJECT_FILES) fs.cpSync(path.join(REPO, f), path.join(dir, f), { recursive: true });
+        for (const f of fs.readdirSync(REPO).filter((f) => !NOT_COPIED.has(f))) fs.cpSync(path.join(REPO, f), path.join(dir, f), { recursive: true });
         fs.symlinkSync(path.join(REPO, "node_modules"), path.join(dir, "node_modules"));
         const trainee = new Trainee(stack, dir);
         trainee.pulumi("stack", "init", stack);
@@ -70,12 +71,26 @@ export class Trainee {
         return this.pulumi("preview", ...extra);
     }
 
-    /** The steps `pulumi preview --json` plans. */
+    /**
+     * The steps `pulumi preview --json` plans, but its "refresh" steps: Pulumi.yaml's `refresh:
+     * always` reads every object back first, and lists those whose live state moved on (a
+     * claim's status); they change nothing.
+     */
     previewSteps(): Step[] {
         const out = JSON.parse(this.preview("--diff", "--json").stdout);
-        return (out.steps ?? []).map((s: any) => ({
+        return (out.steps ?? []).filter((s: any) => s.op !== "refresh").map((s: any) => ({
             op: s.op, urn: s.urn, type: (s.newState ?? s.oldState)?.type ?? "", diffs: s.diffs,
         }));
+    }
+
+    /** `pulumi stack rm`: the stack and its state are gone; the project checkout stays. */
+    removeStack(): void {
+        this.pulumi("stack", "rm", this.stack, "--yes");
+    }
+
+    /** `pulumi stack init` again, under the same name. */
+    initAgain(): void {
+        this.pulumi("stack", "init", this.stack);
     }
 
     outputs(): Record<string, any> {

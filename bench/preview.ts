@@ -1,0 +1,58 @@
+// npm run bench:preview (in a project directory whose selected stack is deployed, with the
+// cluster in $KUBECONFIG): what the program's cluster read and Pulumi.yaml's `refresh: always`
+// add to a `pulumi preview`, against the same preview without them, in one run.
+import { spawnSync } from "child_process";
+import { performance } from "perf_hooks";
+import { readClusterState } from "../clusterState";
+import { parseConfig, projectKeys } from "../config";
+
+const REPEATS = 5;
+
+function median(xs: number[]): number {
+    const s = [...xs].sort((a, b) => a - b);
+    return s[Math.floor(s.length / 2)];
+}
+
+function timedPreview(extra: string[]): number {
+    const start = performance.now();
+    const r = spawnSync("pulumi", ["preview", "--non-interactive", ...extra], { encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`pulumi preview ${extra.join(" ")} failed:\n${r.stdout}\n${r.stderr}`);
+    return performance.now() - start;
+}
+
+async function main(): Promise<void> {
+    // The selected stack's config, as the program sees it.
+    const stack = spawnSync("pulumi", ["stack", "--show-name"], { encoding: "utf8" }).stdout.trim();
+    const raw = JSON.parse(spawnSync("pulumi", ["config", "--json"], { encoding: "utf8" }).stdout) as Record<string, { value?: string }>;
+    const config = parseConfig(projectKeys(Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, String(v.value ?? "")]))), stack);
+
+    // The read of a deployed stack (its claim exists: one GET), and of a stack whose claim is
+    // gone (it lists the project's volumes, and the StorageClasses when no class is configured).
+    const absent = { ...config, namespace: "monsterstack-bench-no-claim", storageClass: undefined };
+    const timeReads = async (c: typeof config) => {
+        const times: number[] = [];
+        for (let i = 0; i < 10; i++) {
+            const start = performance.now();
+            await readClusterState(c, "redis-data", "monsterstack");
+            times.push(performance.now() - start);
+        }
+        return median(times);
+    };
+    const read = await timeReads(config);
+    const readAbsent = await timeReads(absent);
+    const plain: number[] = [];
+    const refreshing: number[] = [];
+    for (let i = 0; i < REPEATS; i++) {
+        plain.push(timedPreview(["--refresh=false"]));
+        refreshing.push(timedPreview([]));
+    }
+    const without = median(plain), withRefresh = median(refreshing);
+    const share = (ms: number) => `${(100 * ms / without).toFixed(1)}% of a preview`;
+    console.log(`stack ${stack}, medians of ${REPEATS} previews and 10 reads (ms)`);
+    console.log(`  the program's cluster read, claim present:  ${read.toFixed(1)}  (${share(read)})`);
+    console.log(`  the program's cluster read, claim gone:     ${readAbsent.toFixed(1)}  (${share(readAbsent)})`);
+    console.log(`  pulumi preview --refresh=false:             ${without.toFixed(0)}`);
+    console.log(`  pulumi preview (Pulumi.yaml refresh always): ${withRefresh.toFixed(0)}  (x${(withRefresh / without).toFixed(2)})`);
+}
+
+main().catch((err) => { console.error(err); process.exit(1); });

@@ -1,0 +1,73 @@
+// The app as a trainee sees it: the frontend's page through its Service, the visit counter,
+// and the pods of a stack running on the real node.
+import * as assert from "assert";
+import { required, Trainee } from "./cli";
+import { httpGet, kubeJson, pods, rolledOut, waitFor } from "./cluster";
+
+const NODE_NAME = required("E2E_REAL_NODE_NAME");
+const NODE_IP = required("E2E_NODE_IP");
+const IMAGES = {
+    redisImage: required("E2E_REDIS_IMAGE"),
+    frontendImage: required("E2E_FRONTEND_IMAGE"),
+    imagebackendImage: required("E2E_IMAGEBACKEND_IMAGE"),
+};
+const APPS = ["redis", "frontend", "imagebackend"];
+
+/** The images loaded into the node by hand, as trainees do with `minikube image load`: pull policy Never. */
+export function useLocalImages(trainee: Trainee): void {
+    for (const [key, ref] of Object.entries(IMAGES)) {
+        trainee.set(key, ref);
+        trainee.set(`${key}PullPolicy`, "Never");
+    }
+}
+
+/** Where the frontend answers from this host: the load balancer's address, or the node's NodePort (kube-proxy). */
+export function frontendBase(trainee: Trainee): string {
+    const svc = kubeJson("service", "frontend", "-n", trainee.namespace);
+    const ingress = svc.status?.loadBalancer?.ingress?.[0]?.ip;
+    return svc.spec.type === "LoadBalancer" && ingress
+        ? `http://${ingress}:${svc.spec.ports[0].port}`
+        : `http://${NODE_IP}:${svc.spec.ports[0].nodePort}`;
+}
+
+/**
+ * The frontend's page. Right after a rollout kube-proxy may not have programmed the new
+ * endpoints yet: the frontend's port refuses the connection, or the app answers 503 (Redis
+ * not reachable yet) without counting the visit. A trainee would reload; so does this, for 30 s.
+ */
+export async function page(trainee: Trainee): Promise<string> {
+    const base = frontendBase(trainee);
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+        const res = await httpGet(`${base}/`).catch((err: NodeJS.ErrnoException) => {
+            if (err.code === "ECONNREFUSED" && Date.now() < deadline) return undefined;
+            throw err;
+        });
+        if ((res === undefined || res.status === 503) && Date.now() < deadline) {
+            await new Promise((r) => setTimeout(r, 1000));
+            continue;
+        }
+        assert.ok(res, `GET ${base}/: connection refused for 30 s`);
+        assert.strictEqual(res.status, 200, res.body.toString());
+        return res.body.toString();
+    }
+}
+
+/** One visit: the counter the page shows, printed for the reader of the CI log. */
+export async function visit(trainee: Trainee, when: string): Promise<number> {
+    const html = await page(trainee);
+    const match = /visits: (\d+)/.exec(html);
+    assert.ok(match, `no visit counter in the page:\n${html}`);
+    const visits = Number(match[1]);
+    console.log(`      visits: ${visits}  (${when})`);
+    return visits;
+}
+
+/** Every pod of the stack Running and Ready on the real node, rollouts finished, none left terminating. */
+export async function allRunning(trainee: Trainee): Promise<void> {
+    await waitFor(`every pod of ${trainee.namespace} Running and Ready on ${NODE_NAME}`, () => {
+        const names = pods(trainee.namespace).map((p) => p.name);
+        return APPS.every((app) => names.some((n) => n.startsWith(app))) && rolledOut(trainee.namespace, NODE_NAME);
+    }, 180);
+}
+
