@@ -23,18 +23,17 @@ export interface VolumeReclaimPolicyArgs {
 }
 
 /**
- * What a preview says when the claim is not bound yet (a new stack, or the first run after a
- * destroy): the volume's name, and so the patch that sets its policy, are only known once
+ * What a preview says when a new volume is to be provisioned (a new stack, or no retained
+ * volume to attach): its name, and so the patch that sets its policy, are only known once
  * the claim is bound during `pulumi up`.
  */
 export function pendingVolumeNote(claimRef: string, policy: ReclaimPolicy): string {
     const consequence = policy === "Retain"
         ? "`pulumi destroy` will then keep the volume and its data"
         : "`pulumi destroy` will then delete the volume and its data";
-    return `Reclaim policy ${policy}: \`pulumi up\` will set it on the volume of claim ${claimRef} as soon as the ` +
-        `claim is bound (a newly provisioned volume, or the one a destroy with Retain kept); ${consequence}. ` +
-        `This preview cannot list that step (a PersistentVolumePatch named after the volume): the volume's ` +
-        `name is not known before the claim is bound.`;
+    return `Reclaim policy ${policy}: \`pulumi up\` will set it on the new volume of claim ${claimRef} as soon as ` +
+        `the claim is bound; ${consequence}. This preview cannot list that step (a PersistentVolumePatch named ` +
+        `after the volume): the volume does not exist yet.`;
 }
 
 /**

@@ -38,7 +38,7 @@ describe("the course's exercise on a real node, typed as the README says", funct
         const out = alice.preview().stdout;
         fs.writeFileSync(path.join(ARTIFACTS, "new-stack-preview.txt"), out);
         assert.match(out, /\+ +kubernetes:core\/v1:PersistentVolumeClaim +redis-data +create/);
-        assert.match(out, /Reclaim policy Delete: `pulumi up` will set it on the volume of claim monsterstack-alice\/redis-data as soon as the claim is bound/);
+        assert.match(out, /Reclaim policy Delete: `pulumi up` will set it on the new volume of claim monsterstack-alice\/redis-data as soon as the claim is bound/);
         assert.match(out, /`pulumi destroy` will then delete the volume and its data/);
     });
 

@@ -15,7 +15,7 @@ describe("the reclaim policy in previews", () => {
             const notes = run.logs.filter((l) => l.message.startsWith("Reclaim policy"));
             assert.strictEqual(notes.length, 1, JSON.stringify(run.logs));
             assert.strictEqual(notes[0].severity, "info");
-            assert.match(notes[0].message, new RegExp(`^Reclaim policy ${policy}: \`pulumi up\` will set it on the volume of claim monsterstack-alice/redis-data as soon as the claim is bound`));
+            assert.match(notes[0].message, new RegExp(`^Reclaim policy ${policy}: \`pulumi up\` will set it on the new volume of claim monsterstack-alice/redis-data as soon as the claim is bound`));
             assert.match(notes[0].message, policy === "Retain" ? /`pulumi destroy` will then keep the volume and its data/ : /`pulumi destroy` will then delete the volume and its data/);
         });
     }
