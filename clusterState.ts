@@ -47,15 +47,23 @@ function statusMessage(body: unknown): string | undefined {
     }
 }
 
-function refused(what: string, server: string, err: unknown): ClusterReadError {
+/** The cluster the provider deploys to, as the kubeconfig names it: for the trainee's kubeconfig. */
+export function currentCluster(config: Pick<MonsterstackConfig, "kubeconfig" | "kubeContext">): { name: string; server: string } {
+    const cluster = loadKubeConfig(config).getCurrentCluster()!;
+    return { name: cluster.name, server: cluster.server };
+}
+
+const WHY_DATA = "The program reads it to find this stack's retained data volume";
+
+function refused(what: string, server: string, err: unknown, why = WHY_DATA): ClusterReadError {
     const e = err as { code?: number | string; message?: string; body?: unknown };
     if (typeof e.code === "number") {
         const reason = statusMessage(e.body) ?? e.message ?? "";
         return new ClusterReadError(`the cluster at ${server} refused to ${what} (HTTP ${e.code}${e.code === 403 ? ", forbidden" : ""}): ${reason}. ` +
-            "The program reads it to find this stack's retained data volume; it will not guess.");
+            `${why}; it will not guess.`);
     }
     return new ClusterReadError(`cannot ${what}: the cluster at ${server} is unreachable (${e.message ?? String(err)}). ` +
-        "The program reads it to find this stack's retained data volume; it will not guess.");
+        `${why}; it will not guess.`);
 }
 
 function volumeState(pv: k8s.V1PersistentVolume): VolumeState {
@@ -127,6 +135,18 @@ export async function readClusterState(config: MonsterstackConfig, claimName: st
     return { volumes, defaultStorageClass };
 }
 
+/** The labels of the stack's namespace, or undefined when it does not exist (`namespaceOwner: class`). */
+export async function readNamespaceLabels(config: MonsterstackConfig): Promise<Record<string, string> | undefined> {
+    const kc = loadKubeConfig(config);
+    try {
+        const ns = await kc.makeApiClient(k8s.CoreV1Api).readNamespace({ name: config.namespace });
+        return ns.metadata?.labels ?? {};
+    } catch (err) {
+        if (notFound(err)) return undefined;
+        throw refused(`get namespace ${config.namespace}`, kc.getCurrentCluster()!.server, err, "The program reads it to check that the class prepared it");
+    }
+}
+
 /**
  * Makes a retained volume ready to bind to the stack's new claim, as the Kubernetes docs
  * describe: its claimRef keeps pointing at the stack's claim by namespace and name, and
@@ -145,4 +165,4 @@ export async function releaseToClaim(config: MonsterstackConfig, volume: VolumeS
 }
 
 /** The cluster access the program uses; tests replace it (Pulumi mocks have no cluster). */
-export const cluster = { read: readClusterState, releaseToClaim };
+export const cluster = { read: readClusterState, releaseToClaim, current: currentCluster, namespaceLabels: readNamespaceLabels };

@@ -15,6 +15,14 @@ export type ServiceType = "ClusterIP" | "NodePort" | "LoadBalancer";
 export type PullPolicy = "IfNotPresent" | "Never" | "Always";
 /** Pod Security Standards level the namespace enforces. */
 export type PodSecurityLevel = "restricted" | "baseline";
+/**
+ * Whether the stack gives its trainee a restricted access of their own (shared clusters):
+ * `on` with the app, `only` without it (the trainer prepares a namespace in which the
+ * trainee runs their own stack, see `namespaceOwner`), `off` not at all.
+ */
+export type Tenancy = "on" | "off" | "only";
+/** Who made the namespace: the stack itself, or the trainer's class (`tenancy only`). */
+export type NamespaceOwner = "stack" | "class";
 
 /** One container image and how the kubelet gets it. */
 export interface ImageSpec {
@@ -59,6 +67,10 @@ export interface MonsterstackConfig {
     kubeconfig?: string;
     /** When set, manifests are written to this directory instead of applied. */
     renderYamlTo?: string;
+    /** A ServiceAccount, Role, quota, limits and NetworkPolicies for the trainee, and their kubeconfig as an output. */
+    tenancy: Tenancy;
+    /** `class`: the namespace and the trainee's access exist already; the stack creates nothing cluster-scoped. */
+    namespaceOwner: NamespaceOwner;
     /** Start from empty data on purpose: a retained volume of the stack is left alone. */
     startEmpty: boolean;
     /** A retained PersistentVolume to attach to the stack's claim (the course's « récupérer les données »). */
@@ -82,7 +94,7 @@ export const CONFIG_KEYS = [
     "redisAuth", "redisImage", "redisImagePullPolicy", "imagebackendImage", "imagebackendImagePullPolicy",
     "imagebackendReplicas", "frontendImage", "frontendImagePullPolicy", "frontendReplicas", "frontendPort",
     "frontendProbePath", "frontendServiceType", "frontendNodePort", "context", "tlsHosts", "podSecurity",
-    "kubeContext", "kubeconfig", "renderYamlTo", "startEmpty", "attachVolume",
+    "kubeContext", "kubeconfig", "renderYamlTo", "startEmpty", "attachVolume", "tenancy", "namespaceOwner",
 ] as const;
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
 
@@ -222,7 +234,7 @@ export function defaultNamespace(stack: string): string {
  * 0 for the nodePort. Those markers mean "not configured".
  */
 const DERIVED_DEFAULT_KEYS: ConfigKey[] = ["storageClass", "frontendServiceType", "frontendNodePort", "namespace",
-    "frontendProbePath", "kubeContext", "kubeconfig", "renderYamlTo", "attachVolume"];
+    "frontendProbePath", "kubeContext", "kubeconfig", "renderYamlTo", "attachVolume", "tenancy"];
 
 function withoutUnsetMarkers(raw: RawConfig): RawConfig {
     const cleaned: RawConfig = { ...raw };
@@ -271,6 +283,17 @@ export function parseConfig(given: RawConfig, stack: string): MonsterstackConfig
     if (startEmpty && attachVolume !== undefined) {
         fail("attachVolume", attachVolume, "it cannot be set together with startEmpty true: choose the retained volume or empty data");
     }
+    const renderYamlTo = nonEmpty(raw, "renderYamlTo");
+    const namespaceOwner = oneOf(raw, "namespaceOwner", ["stack", "class"] as const, "stack");
+    // On by default where trainees share a cluster; a trainee's own stack in the class's namespace makes none.
+    const tenancy = oneOf(raw, "tenancy", ["on", "off", "only"] as const,
+        target === "cloud" && namespaceOwner === "stack" ? "on" : "off");
+    if (namespaceOwner === "class" && tenancy !== "off") {
+        fail("tenancy", tenancy, "with namespaceOwner class the trainee's access is the class's; a trainee's own stack creates none (tenancy off)");
+    }
+    if (tenancy === "only" && renderYamlTo !== undefined) {
+        fail("tenancy", tenancy, "only prepares a trainee's namespace and access in a cluster; renderYamlTo has no cluster");
+    }
 
     return {
         stack,
@@ -295,9 +318,11 @@ export function parseConfig(given: RawConfig, stack: string): MonsterstackConfig
         tlsHosts: tlsHosts(raw),
         kubeContext: nonEmpty(raw, "kubeContext"),
         kubeconfig: nonEmpty(raw, "kubeconfig"),
-        renderYamlTo: nonEmpty(raw, "renderYamlTo"),
+        renderYamlTo,
         startEmpty,
         attachVolume,
+        tenancy,
+        namespaceOwner,
     };
 }
 

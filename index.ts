@@ -2,21 +2,68 @@
 // namespace per trainee stack. Config is parsed and validated first, and the cluster read
 // for the stack's data volume; nothing is registered when either fails.
 import * as pulumi from "@pulumi/pulumi";
-import { loadStackConfig } from "./config";
-import { TraineeCluster } from "./components/cluster";
+import { loadStackConfig, MonsterstackConfig } from "./config";
+import { cluster as kube } from "./clusterState";
+import { requireClassNamespace, TraineeCluster } from "./components/cluster";
 import { DATA_CLAIM_NAME, DataClaim } from "./components/dataClaim";
-import { Frontend, FRONTEND_SERVICE_NAME, frontendAccess } from "./components/frontend";
-import { ImageBackend } from "./components/imageBackend";
+import { Frontend, FRONTEND_SERVICE_NAME, frontendAccess, frontendIdentity } from "./components/frontend";
+import { ImageBackend, IMAGEBACKEND_PORT, imageBackendIdentity } from "./components/imageBackend";
 import { VolumeReclaimPolicy } from "./components/reclaimPolicy";
-import { Redis } from "./components/redis";
+import { Redis, REDIS_PORT, redisIdentity } from "./components/redis";
 import { RedisPassword } from "./components/redisPassword";
 import { serviceDnsNames, TlsCertificate } from "./components/tlsCertificate";
+import { selectorLabels } from "./components/labels";
+import { SIZES } from "./components/resources";
+import { TraineeAccess } from "./components/traineeAccess";
 import { decideDataVolume } from "./dataVolume";
 import { dataOrigin } from "./dataVolumePlan";
 
 export = async () => {
     const config = loadStackConfig();
+    // The trainer preparing a shared cluster: the trainee's namespace and access, no app;
+    // the trainee then runs their own stack there (namespaceOwner class).
+    return config.tenancy === "only" ? traineeNamespace(config) : monsterstack(config);
+};
+
+/** The trainee's own access to a shared cluster, and what it is sized for. */
+function traineeAccess(config: MonsterstackConfig, cluster: TraineeCluster, ownStack: boolean): TraineeAccess {
     const instance = config.namespace;
+    return new TraineeAccess("trainee", {
+        namespace: cluster.namespaceName, namespaceName: config.namespace, instance,
+        cluster: kube.current(config),
+        workloads: [
+            { size: SIZES.frontend, replicas: config.frontendReplicas },
+            { size: SIZES.imagebackend, replicas: config.imagebackendReplicas },
+            { size: SIZES.redis, replicas: 1 },
+        ],
+        claimSize: config.redisStorageSize,
+        backends: [
+            { name: "redis", selector: selectorLabels(redisIdentity(instance)), port: REDIS_PORT },
+            { name: "imagebackend", selector: selectorLabels(imageBackendIdentity(instance)), port: IMAGEBACKEND_PORT },
+        ],
+        frontendSelector: selectorLabels(frontendIdentity(instance)),
+        ownStack,
+    }, { provider: cluster.provider });
+}
+
+/** `tenancy: only`: the namespace and the trainee's access, for the trainee's own stack. */
+function traineeNamespace(config: MonsterstackConfig) {
+    const cluster = new TraineeCluster("cluster", { config });
+    const access = traineeAccess(config, cluster, true);
+    const none = "(none: tenancy only prepares the namespace; the trainee deploys the app with their own stack)";
+    return {
+        namespaceName: cluster.namespaceName,
+        frontendUrl: none,
+        dataVolume: none,
+        traineeKubeconfig: access.kubeconfig,
+    };
+}
+
+/** The app: data, Redis, image backend, TLS, frontend, and the volume's reclaim policy. */
+async function monsterstack(config: MonsterstackConfig) {
+    const instance = config.namespace;
+    // A namespace the class prepared must be there, and be the class's, before anything is registered in it.
+    if (config.namespaceOwner === "class" && config.renderYamlTo === undefined) requireClassNamespace(config, await kube.namespaceLabels(config));
     // Which volume holds the data: the claim's own, a retained one of this stack, or a new one.
     const { plan, labels } = await decideDataVolume(config, DATA_CLAIM_NAME);
 
@@ -83,6 +130,10 @@ export = async () => {
         policy: config.reclaimPolicy, instance, after: [redis.workload],
     }, inCluster);
 
+    // A trainee of a shared cluster gets their own access, and nothing beyond their namespace.
+    // Rendered YAML has no cluster to point a kubeconfig at.
+    const access = config.tenancy === "on" && plan.kind !== "render" ? traineeAccess(config, cluster, false) : undefined;
+
     return {
         namespaceName: namespace,
         frontendUrl: frontend.service.status.apply((status) => frontendAccess({
@@ -100,5 +151,8 @@ export = async () => {
         redisKind: config.redisKind,
         tlsCertificatePem: tlsCertificate.certPem,
         redisPassword: password ? password.password : "(none: redisAuth is false)",
+        traineeKubeconfig: access ? access.kubeconfig
+            : config.tenancy === "on" ? "(none: renderYamlTo mode has no cluster to give access to)"
+            : config.namespaceOwner === "class" ? "(none: the class gave this trainee their kubeconfig)" : "(none: tenancy is off)",
     };
-};
+}

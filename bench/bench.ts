@@ -3,6 +3,7 @@
 // requests from the cluster with default config.
 import * as path from "path";
 import { performance } from "perf_hooks";
+import { cpuMilli, memoryMi } from "../components/resources";
 import { kubeObjects, ProgramRun, runProgram } from "../tests/harness";
 
 const CLASS_SIZE = 30;
@@ -16,15 +17,6 @@ const NODE_MEMORY_MI = 8192;
 const NODE_RESERVED_CPU_MILLI = 400;
 const NODE_RESERVED_MEMORY_MI = 2048;
 
-function cpuMilli(q: string): number {
-    return q.endsWith("m") ? Number(q.slice(0, -1)) : Number(q) * 1000;
-}
-function memoryMi(q: string): number {
-    const units: Record<string, number> = { Ki: 1 / 1024, Mi: 1, Gi: 1024 };
-    const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi)$/.exec(q);
-    if (!m) throw new Error(`unhandled quantity ${q}`);
-    return Number(m[1]) * units[m[2]];
-}
 
 /** Sum of requests over every pod the stack runs (containers × replicas). */
 export function requestedPerStack(run: ProgramRun): { cpuMilli: number; memoryMi: number; pods: number } {

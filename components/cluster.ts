@@ -1,7 +1,7 @@
 // The connection to the trainee's cluster and the namespace that holds the stack.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { MonsterstackConfig } from "../config";
+import { ConfigError, MonsterstackConfig } from "../config";
 import { recommendedLabels } from "./labels";
 import { podSecurityLabels } from "./security";
 
@@ -30,10 +30,43 @@ export interface TraineeClusterArgs {
     config: MonsterstackConfig;
 }
 
-/** An explicit Kubernetes provider plus the namespace of one trainee stack. */
+/** On a namespace the trainer's class prepared for a trainee's own stack (`tenancy only`). */
+export const PREPARED_BY_CLASS_LABEL = { "monsterstack.io/tenancy": "only" };
+
+/** The namespace's labels: who it is for, the Pod Security Standard it enforces, and whether the class prepared it. */
+export function namespaceLabels(config: MonsterstackConfig): Record<string, string> {
+    return {
+        ...recommendedLabels({ name: "monsterstack", instance: config.namespace, component: "namespace" }),
+        ...podSecurityLabels(config.podSecurity),
+        ...(config.tenancy === "only" ? PREPARED_BY_CLASS_LABEL : {}),
+    };
+}
+
+/**
+ * With `namespaceOwner: class`, the stack deploys into a namespace the trainer's class made
+ * (`tenancy only`) and never creates or deletes it: refuse anything else, by name, before a
+ * single resource is registered. `labels`: the namespace's, undefined when it does not exist.
+ */
+export function requireClassNamespace(config: MonsterstackConfig, labels: Record<string, string> | undefined): void {
+    const [key, value] = Object.entries(PREPARED_BY_CLASS_LABEL)[0];
+    if (labels === undefined) {
+        throw new ConfigError(`monsterstack:namespaceOwner = "class" but namespace ${config.namespace} does not exist: ` +
+            "the trainer makes it with `npm run class -- up --config tenancy=only` (or set monsterstack:namespace to the one you were given).");
+    }
+    if (labels[key] !== value) {
+        throw new ConfigError(`monsterstack:namespaceOwner = "class" but namespace ${config.namespace} was not prepared by the class ` +
+            `(it lacks the label ${key}=${value}): this stack would neither create nor delete it. Unset the key if the stack owns it.`);
+    }
+}
+
+/**
+ * An explicit Kubernetes provider plus the namespace of one trainee stack: made by the stack,
+ * or, with `namespaceOwner: class`, the one the trainer's class made, used as it is.
+ */
 export class TraineeCluster extends pulumi.ComponentResource {
     readonly provider: k8s.Provider;
-    readonly namespace: k8s.core.v1.Namespace;
+    /** undefined when the class owns the namespace. */
+    readonly namespace?: k8s.core.v1.Namespace;
     /** The namespace's name, known before the namespace exists. */
     readonly namespaceName: pulumi.Output<string>;
 
@@ -43,16 +76,12 @@ export class TraineeCluster extends pulumi.ComponentResource {
 
         this.provider = new k8s.Provider(`${name}-provider`, providerArgs(config), { parent: this });
 
-        this.namespace = new k8s.core.v1.Namespace(`${name}-namespace`, {
-            metadata: {
-                name: config.namespace,
-                labels: {
-                    ...recommendedLabels({ name: "monsterstack", instance: config.namespace, component: "namespace" }),
-                    ...podSecurityLabels(config.podSecurity),
-                },
-            },
-        }, { parent: this, provider: this.provider });
-        this.namespaceName = this.namespace.metadata.name;
+        if (config.namespaceOwner === "stack") {
+            this.namespace = new k8s.core.v1.Namespace(`${name}-namespace`, {
+                metadata: { name: config.namespace, labels: namespaceLabels(config) },
+            }, { parent: this, provider: this.provider });
+        }
+        this.namespaceName = this.namespace ? this.namespace.metadata.name : pulumi.output(config.namespace);
 
         this.registerOutputs({ namespaceName: this.namespaceName });
     }

@@ -26,6 +26,8 @@ export interface Registered {
     aliasTypes: string[];
     /** Top-level input properties sent to the engine as secrets. */
     secretInputs: string[];
+    /** Pulumi names of the resources this one was told to wait for (`dependsOn`). */
+    dependsOn: string[];
 }
 
 export interface ProgramRun {
@@ -86,6 +88,11 @@ function simulatedState(args: pulumi.runtime.MockResourceArgs, previewOfNewStack
     if (args.type === "kubernetes:core/v1:Service" && inputs.spec?.type === "LoadBalancer") {
         state.status = { loadBalancer: { ingress: [{ ip: "203.0.113.10" }] } };
     }
+    if (args.type === "kubernetes:core/v1:Secret" && inputs.type === "kubernetes.io/service-account-token") {
+        // The token controller fills the Secret in for the ServiceAccount it names.
+        const b64 = (v: string) => Buffer.from(v).toString("base64");
+        state.data = { "token": b64(`mock-token-${meta.namespace}`), "ca.crt": b64("mock-cluster-ca"), "namespace": b64(meta.namespace) };
+    }
     if (args.type === "tls:index/privateKey:PrivateKey") {
         state.privateKeyPem = `-----BEGIN PRIVATE KEY-----\nmock-${args.name}\n-----END PRIVATE KEY-----\n`;
     }
@@ -97,6 +104,9 @@ function simulatedState(args: pulumi.runtime.MockResourceArgs, previewOfNewStack
     }
     return { id, state };
 }
+
+/** A namespace as `tenancy: only` leaves it. */
+const PREPARED_NAMESPACE = { "monsterstack.io/tenancy": "only" };
 
 /** Marks an output whose value a preview does not know yet. */
 export const UNKNOWN_OUTPUT = "<unknown in preview>";
@@ -119,6 +129,8 @@ export interface RunOptions {
     clusterState?: ClusterState | Error;
     /** Called when the program reads the cluster. */
     onRead?: () => void;
+    /** The labels of the stack's namespace as the cluster has it (null: it does not exist); default: prepared by the class. */
+    namespaceLabels?: Record<string, string> | null;
     program?: string;
 }
 
@@ -128,7 +140,7 @@ export interface RunOptions {
  * error when the config is refused.
  */
 export async function runProgram(stack: string, config: Record<string, string> = {}, options: RunOptions = {}): Promise<ProgramRun> {
-    const { preview, program = PROGRAM, clusterState = { volumes: [] }, onRead } = options;
+    const { preview, program = PROGRAM, clusterState = { volumes: [] }, onRead, namespaceLabels = PREPARED_NAMESPACE } = options;
     const previewOfNewStack = preview === "newStack";
     const resources: Registered[] = [];
     const logs: ProgramRun["logs"] = [];
@@ -140,6 +152,8 @@ export async function runProgram(stack: string, config: Record<string, string> =
         return clusterState;
     };
     cluster.releaseToClaim = async (_config, volume: VolumeState) => { released.push(volume.name); };
+    cluster.current = () => ({ name: "training", server: "https://training.example.com:6443" });
+    cluster.namespaceLabels = async () => namespaceLabels ?? undefined;
     await pulumi.runtime.setMocks({
         newResource: (args) => simulatedState(args, previewOfNewStack),
         call: (args) => args.inputs,
@@ -162,6 +176,7 @@ export async function runProgram(stack: string, config: Record<string, string> =
             replaceOnChanges: req.getReplaceonchangesList(),
             aliasTypes: req.getAliasesList().map((a: any) => a.getSpec()?.getType()).filter((t: string | undefined) => t),
             secretInputs: Object.keys(raw).filter((k) => containsSecret(raw[k])),
+            dependsOn: req.getDependenciesList().map((urn: string) => urn.split("::").pop()),
         });
         return register(req, callback);
     };
@@ -170,7 +185,7 @@ export async function runProgram(stack: string, config: Record<string, string> =
         resources.push({
             type: req.getType(), name: req.getName(), read: true,
             inputs: unwrapSecrets(pulumi.runtime.deserializeProperties(req.getProperties())),
-            retainOnDelete: false, deleteBeforeReplace: false, replaceOnChanges: [], aliasTypes: [], secretInputs: [],
+            retainOnDelete: false, deleteBeforeReplace: false, replaceOnChanges: [], aliasTypes: [], secretInputs: [], dependsOn: [],
         });
         return read(req, callback);
     };

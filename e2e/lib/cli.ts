@@ -7,6 +7,8 @@ import * as path from "path";
 export const REPO = path.join(__dirname, "..", "..");
 /** What a trainee's clone holds of the project: all but the tests, the tools and the installed modules. */
 const NOT_COPIED = new Set([".git", "node_modules", "e2e", "tests", "bench", "rendered"]);
+/** Stack settings the trainer's class tool leaves next to the program: not in a trainee's clone (Pulumi.dev.yaml is committed). */
+const LOCAL_STACK_CONFIG = /^Pulumi\.(?!dev\.yaml$).+\.yaml$/;
 
 export function required(name: string): string {
     const value = process.env[name];
@@ -16,8 +18,9 @@ export function required(name: string): string {
 
 export interface Result { status: number; stdout: string; stderr: string }
 
-export function run(cmd: string, args: string[], opts: { cwd?: string; allowFail?: boolean; input?: string } = {}): Result {
-    const r = spawnSync(cmd, args, { cwd: opts.cwd, encoding: "utf8", maxBuffer: 64 * 1024 * 1024, input: opts.input });
+export function run(cmd: string, args: string[], opts: { cwd?: string; allowFail?: boolean; input?: string; env?: NodeJS.ProcessEnv } = {}): Result {
+    const env = opts.env ? { ...process.env, ...opts.env } : undefined;
+    const r = spawnSync(cmd, args, { cwd: opts.cwd, encoding: "utf8", maxBuffer: 64 * 1024 * 1024, input: opts.input, env });
     const result = { status: r.status ?? -1, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
     if (result.status !== 0 && !opts.allowFail) {
         throw new Error(`${cmd} ${args.join(" ")} exited ${result.status}\n${result.stdout.slice(-6000)}\n${result.stderr.slice(-4000)}`);
@@ -35,22 +38,26 @@ export interface Step { op: string; urn: string; type: string; diffs?: string[] 
 export class Trainee {
     readonly namespace: string;
 
-    private constructor(readonly stack: string, readonly dir: string) {
+    private constructor(readonly stack: string, readonly dir: string, readonly env?: NodeJS.ProcessEnv) {
         this.namespace = `monsterstack-${stack}`;
     }
 
-    static checkout(stack: string, root: string): Trainee {
-        const dir = path.join(root, stack);
+    /**
+     * A checkout in `root/<dir>`; `env` is the trainee's own shell (their KUBECONFIG, their
+     * own `pulumi login` backend), else the suite's.
+     */
+    static checkout(stack: string, root: string, env?: NodeJS.ProcessEnv, dirName = stack): Trainee {
+        const dir = path.join(root, dirName);
         fs.mkdirSync(dir, { recursive: true });
-        for (const f of fs.readdirSync(REPO).filter((f) => !NOT_COPIED.has(f))) fs.cpSync(path.join(REPO, f), path.join(dir, f), { recursive: true });
+        for (const f of fs.readdirSync(REPO).filter((f) => !NOT_COPIED.has(f) && !LOCAL_STACK_CONFIG.test(f))) fs.cpSync(path.join(REPO, f), path.join(dir, f), { recursive: true });
         fs.symlinkSync(path.join(REPO, "node_modules"), path.join(dir, "node_modules"));
-        const trainee = new Trainee(stack, dir);
+        const trainee = new Trainee(stack, dir, env);
         trainee.pulumi("stack", "init", stack);
         return trainee;
     }
 
     pulumi(...args: string[]): Result {
-        return run("pulumi", [...args, "--non-interactive"], { cwd: this.dir });
+        return run("pulumi", [...args, "--non-interactive"], { cwd: this.dir, env: this.env });
     }
 
     /** `pulumi config set key value`. */

@@ -1,0 +1,134 @@
+// npm run class -- up|preview|status|down --roster <file> [--parallel N] [--config key=value]...
+//                  [--json] [--out DIR] [--purge] [--yes]
+// A trainer's tool: the same program, one stack per trainee of the roster, N at a time.
+import * as fs from "fs";
+import * as path from "path";
+import * as readline from "readline";
+import { purgeVolume, retainedVolumes } from "./purge";
+import { ProgressLines, jsonRecord, table } from "./report";
+import { parseAssignments, parseRoster, RosterError, Trainee } from "./roster";
+import { Command, Outcome, pool, runTrainee } from "./stacks";
+
+const USAGE = `usage: npm run class -- up --roster <file> [--parallel N] [--config key=value]... [--json] [--out DIR]
+       npm run class -- preview|status|down --roster <file> [--parallel N] [--json]
+       npm run class -- down --roster <file> --purge [--yes]     (also deletes retained data)`;
+
+interface Options {
+    command: Command;
+    roster: string;
+    parallel: number;
+    config: string[];
+    json: boolean;
+    out: string;
+    purge: boolean;
+    yes: boolean;
+}
+
+function fail(message: string): never {
+    process.stderr.write(`class: ${message}\n${USAGE}\n`);
+    process.exit(2);
+}
+
+export function parseArgs(argv: string[]): Options {
+    const [command, ...rest] = argv;
+    if (!["up", "preview", "status", "down"].includes(command)) fail(`unknown command ${JSON.stringify(command ?? "")}`);
+    const options: Options = { command: command as Command, roster: "", parallel: 4, config: [], json: false, out: "class-kubeconfigs", purge: false, yes: false };
+    for (let i = 0; i < rest.length; i++) {
+        const flag = rest[i];
+        const value = () => rest[++i] ?? fail(`${flag} needs a value`);
+        if (flag === "--roster") options.roster = value();
+        else if (flag === "--parallel") {
+            const n = value();
+            if (!/^[1-9]\d*$/.test(n)) fail(`--parallel ${n}: expected a whole number from 1`);
+            options.parallel = Number(n);
+        } else if (flag === "--config") options.config.push(value());
+        else if (flag === "--out") options.out = value();
+        else if (flag === "--json") options.json = true;
+        else if (flag === "--purge") options.purge = true;
+        else if (flag === "--yes") options.yes = true;
+        else fail(`unknown option ${flag}`);
+    }
+    if (!options.roster) fail("--roster <file> is required");
+    if (options.config.length > 0 && options.command !== "up" && options.command !== "preview") fail("--config goes with up or preview");
+    if (options.purge && options.command !== "down") fail("--purge goes with down");
+    return options;
+}
+
+/** Writes the trainee's kubeconfig, mode 0600 in a 0700 directory; returns its path. */
+function writeKubeconfig(dir: string, trainee: string, text: string): string {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const file = path.resolve(dir, `${trainee}.kubeconfig`);
+    fs.writeFileSync(file, text, { mode: 0o600 });
+    fs.chmodSync(file, 0o600);
+    return file;
+}
+
+async function confirm(question: string): Promise<boolean> {
+    if (!process.stdin.isTTY) return false;
+    const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+    const answer = await new Promise<string>((resolve) => rl.question(question, resolve));
+    rl.close();
+    return answer.trim() === "yes";
+}
+
+async function purge(trainees: Trainee[], outcomes: Outcome[], yes: boolean): Promise<void> {
+    const destroyed = trainees.filter((t, i) => outcomes[i].status === "ok");
+    const volumes = await Promise.all(destroyed.map(async (t) => ({ trainee: t, volumes: await retainedVolumes(t, "monsterstack") })));
+    const kept = volumes.filter((v) => v.volumes.length > 0);
+    if (kept.length === 0) {
+        process.stderr.write("purge: no retained data left\n");
+        return;
+    }
+    const list = kept.map((k) => `${k.trainee.stack} (${k.volumes.join(", ")})`).join(", ");
+    if (!yes && !await confirm(`Delete for good the retained data of ${list}? Type yes: `)) {
+        process.stderr.write(`purge: not confirmed; the retained data of ${list} is kept (--yes to purge without asking)\n`);
+        process.exitCode = 1;
+        return;
+    }
+    for (const k of kept) {
+        for (const volume of k.volumes) await purgeVolume(k.trainee, volume);
+        process.stderr.write(`purge: ${k.trainee.stack}: ${k.volumes.join(", ")} set to Delete; the provisioner deletes them and their data\n`);
+    }
+}
+
+async function main(): Promise<void> {
+    const options = parseArgs(process.argv.slice(2));
+    const common = parseAssignments(options.config, (item) => `--config ${item}`);
+    let trainees: Trainee[];
+    try {
+        if (common.problems.length > 0) throw new RosterError(common.problems);
+        trainees = parseRoster(fs.readFileSync(options.roster, "utf8"), options.roster, common.values);
+    } catch (err) {
+        if (err instanceof RosterError) fail(`nothing was touched:\n${err.message}`);
+        throw err;
+    }
+
+    const progress = new ProgressLines(trainees.map((t) => t.stack), process.stderr.isTTY === true, (s) => process.stderr.write(s));
+    const outcomes = await pool(trainees, options.parallel, (t) => runTrainee(t, options.command, (p) => progress.update(t.stack, p)));
+    const kubeconfigs = outcomes.map((o) => (o.kubeconfigText ? writeKubeconfig(options.out, o.trainee, o.kubeconfigText) : undefined));
+
+    if (options.command === "down") {
+        const kept = outcomes.filter((o) => o.status === "ok" && o.reclaimPolicy === "Retain").map((o) => o.trainee);
+        if (kept.length > 0 && !options.purge) {
+            process.stderr.write(`data kept (reclaimPolicy Retain): ${kept.join(", ")}; \`down --purge\` deletes it\n`);
+        }
+        if (options.purge) await purge(trainees, outcomes, options.yes);
+    }
+    if (options.json) {
+        process.stdout.write(JSON.stringify(outcomes.map((o, i) => jsonRecord(o, kubeconfigs[i])), null, 2) + "\n");
+    } else {
+        process.stdout.write(table(outcomes));
+    }
+    const failed = outcomes.filter((o) => o.status === "failed");
+    if (failed.length > 0) {
+        process.stderr.write(`failed: ${failed.map((o) => `${o.trainee} (${o.error})`).join("; ")}\n`);
+        process.exitCode = 1;
+    }
+}
+
+if (require.main === module) {
+    main().catch((err) => {
+        process.stderr.write(`class: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+        process.exit(1);
+    });
+}

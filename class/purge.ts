@@ -1,0 +1,25 @@
+// `down --purge`: the retained data of destroyed trainee stacks goes too. Each volume labelled
+// with a trainee's identity gets the reclaim policy Delete; since its claim is gone, the
+// provisioner then deletes it and its data (a cloud disk, a minikube directory).
+import * as k8s from "@kubernetes/client-node";
+import { createHash } from "crypto";
+import { loadKubeConfig } from "../clusterState";
+import { identityLabels } from "../dataVolumePlan";
+import { DATA_CLAIM_NAME } from "../components/dataClaim";
+import type { Trainee } from "./roster";
+
+const hash = (s: string) => createHash("sha256").update(s).digest("hex");
+
+/** The volumes still holding this trainee's data, by the labels the program put on them. */
+export async function retainedVolumes(trainee: Trainee, project: string): Promise<string[]> {
+    const labels = identityLabels({ project, stack: trainee.stack, namespace: trainee.parsed.namespace, claim: DATA_CLAIM_NAME }, hash);
+    const core = loadKubeConfig(trainee.parsed).makeApiClient(k8s.CoreV1Api);
+    const list = await core.listPersistentVolume({ labelSelector: Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(",") });
+    return list.items.filter((pv) => pv.status?.phase !== "Bound").map((pv) => pv.metadata!.name!);
+}
+
+export async function purgeVolume(trainee: Trainee, volume: string): Promise<void> {
+    const core = loadKubeConfig(trainee.parsed).makeApiClient(k8s.CoreV1Api);
+    await core.patchPersistentVolume({ name: volume, body: { spec: { persistentVolumeReclaimPolicy: "Delete" } } },
+        k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch));
+}

@@ -1,0 +1,55 @@
+// What the trainer sees: one live line per trainee while the class runs (plain lines when
+// stderr is not a terminal), then a table, or exactly one JSON array on stdout with --json.
+import type { Outcome, Progress } from "./stacks";
+
+export class ProgressLines {
+    private readonly started = Date.now();
+    private readonly lines = new Map<string, string>();
+    private drawn = 0;
+
+    constructor(private readonly names: string[], private readonly tty: boolean, private readonly write: (s: string) => void) {
+        for (const name of names) this.lines.set(name, "waiting");
+        if (tty) this.draw();
+    }
+
+    update(name: string, p: Progress): void {
+        const seconds = Math.round((Date.now() - this.started) / 1000);
+        const text = `${p.stage}, ${p.resources} resource${p.resources === 1 ? "" : "s"} done, ${seconds}s`;
+        const previous = this.lines.get(name);
+        this.lines.set(name, text);
+        if (this.tty) {
+            this.draw();
+        } else if (previous?.split(",")[0] !== p.stage) {
+            // Without a terminal, a line per change of stage: readable in a CI log.
+            this.write(`${name}: ${text}\n`);
+        }
+    }
+
+    private draw(): void {
+        const width = Math.max(...this.names.map((n) => n.length));
+        const block = this.names.map((n) => `${n.padEnd(width)}  ${this.lines.get(n)}`);
+        // Back to the first line of the block, then each line rewritten in place.
+        this.write((this.drawn > 0 ? `\x1b[${this.drawn}A` : "") + block.map((l) => `\x1b[2K${l}\n`).join(""));
+        this.drawn = block.length;
+    }
+}
+
+/** The result table: trainee, namespace, frontend URL, data volume, reclaim policy, status. */
+export function table(outcomes: Outcome[]): string {
+    const header = ["TRAINEE", "NAMESPACE", "FRONTEND URL", "DATA VOLUME", "RECLAIM", "STATUS"];
+    const rows = outcomes.map((o) => [
+        o.trainee, o.namespace, o.frontendUrl ?? "-", o.dataVolume ?? "-", o.reclaimPolicy ?? "-",
+        o.status === "ok" ? `ok${o.changes ? ` (${o.changes})` : ""}` : `failed: ${o.error}`,
+    ]);
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+    return [header, ...rows].map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join("  ")).join("\n") + "\n";
+}
+
+/** The --json element of one trainee. */
+export function jsonRecord(o: Outcome, kubeconfig: string | undefined): Record<string, unknown> {
+    return {
+        trainee: o.trainee, stack: o.stack, namespace: o.namespace,
+        frontendUrl: o.frontendUrl ?? null, dataVolume: o.dataVolume ?? null, reclaimPolicy: o.reclaimPolicy ?? null,
+        status: o.status, ...(o.error ? { error: o.error } : {}), kubeconfig: kubeconfig ?? null,
+    };
+}

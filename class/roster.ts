@@ -1,0 +1,77 @@
+// The class roster: one trainee per line, a stack name and optional `key=value` overrides.
+// Every trainee's config goes through the program's own validation (config.ts), with the same
+// messages, and every bad line is refused, with its number, before any stack is touched.
+import { CONFIG_KEYS, MonsterstackConfig, parseConfig } from "../config";
+
+export interface Trainee {
+    /** 1-based line of the roster. */
+    line: number;
+    stack: string;
+    /** The config the stack gets: `--config` values, then the roster's overrides. */
+    config: Record<string, string>;
+    /** The same, validated. */
+    parsed: MonsterstackConfig;
+}
+
+/** Pulumi's own rule for a stack name. */
+const STACK_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
+
+export class RosterError extends Error {
+    constructor(readonly problems: string[]) {
+        super(problems.join("\n"));
+        this.name = "RosterError";
+    }
+}
+
+/** `key=value` pairs (from `--config` or a roster line); the key without its `monsterstack:` prefix. */
+export function parseAssignments(items: string[], where: (item: string) => string): { values: Record<string, string>; problems: string[] } {
+    const values: Record<string, string> = {};
+    const problems: string[] = [];
+    for (const item of items) {
+        const eq = item.indexOf("=");
+        const key = (eq > 0 ? item.slice(0, eq) : "").replace(/^monsterstack:/, "");
+        if (eq <= 0) {
+            problems.push(`${where(item)}: ${JSON.stringify(item)} is not key=value`);
+        } else if (!(CONFIG_KEYS as readonly string[]).includes(key)) {
+            problems.push(`${where(item)}: unknown config key monsterstack:${key}: expected one of ${CONFIG_KEYS.join(", ")}`);
+        } else {
+            values[key] = item.slice(eq + 1);
+        }
+    }
+    return { values, problems };
+}
+
+/** Parses a roster against the class-wide `--config` values; throws a RosterError listing every bad line. */
+export function parseRoster(text: string, file: string, common: Record<string, string>): Trainee[] {
+    const trainees: Trainee[] = [];
+    const problems: string[] = [];
+    const seen = new Map<string, number>();
+    text.split("\n").forEach((raw, index) => {
+        const line = index + 1;
+        const at = `${file}:${line}`;
+        const words = raw.replace(/#.*$/, "").trim().split(/\s+/).filter((w) => w !== "");
+        if (words.length === 0) return;
+        const [stack, ...rest] = words;
+        if (!STACK_NAME.test(stack)) {
+            problems.push(`${at}: ${JSON.stringify(stack)} is not a valid stack name (letters, digits, '-', '_' and '.', at most 100)`);
+            return;
+        }
+        if (seen.has(stack)) {
+            problems.push(`${at}: trainee ${stack} is already on line ${seen.get(stack)}`);
+            return;
+        }
+        seen.set(stack, line);
+        const overrides = parseAssignments(rest, () => at);
+        problems.push(...overrides.problems);
+        if (overrides.problems.length > 0) return;
+        const config = { ...common, ...overrides.values };
+        try {
+            trainees.push({ line, stack, config, parsed: parseConfig(config, stack) });
+        } catch (err) {
+            problems.push(`${at}: ${(err as Error).message}`);
+        }
+    });
+    if (problems.length > 0) throw new RosterError(problems);
+    if (trainees.length === 0) throw new RosterError([`${file}: no trainee (one stack name per line)`]);
+    return trainees;
+}

@@ -1,0 +1,121 @@
+// The trainer's tool on the local cluster: a class of 5, 3 at a time, with tenancy: `up`,
+// `status`, a second `up` that changes nothing, every trainee's kubeconfig tried, `down`.
+// Typed as the README's "Running a class" section says.
+import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { REPO, required, run } from "./lib/cli";
+import { kubeJson, waitFor } from "./lib/cluster";
+
+const CLASS = ["ann", "ben", "cal", "dot", "eve"];
+const LOCAL_IMAGES = ["redis", "frontend", "imagebackend"].flatMap((tier) => [
+    "--config", `${tier}Image=${required(`E2E_${tier.toUpperCase()}_IMAGE`)}`,
+    "--config", `${tier}ImagePullPolicy=Never`,
+]);
+
+interface Record { trainee: string; stack: string; namespace: string; frontendUrl: string | null; dataVolume: string | null; reclaimPolicy: string | null; status: string; error?: string; kubeconfig: string | null }
+
+describe("npm run class: a class of 5 with --parallel 3", function () {
+    this.timeout(20 * 60 * 1000);
+    let root: string;
+    let roster: string;
+    let out: string;
+
+    const npmClass = (...args: string[]) => run("npm", ["run", "--silent", "class", "--", ...args], { cwd: REPO, allowFail: true });
+
+    before(() => {
+        root = fs.mkdtempSync(path.join(os.tmpdir(), "monsterstack-e2e-class-"));
+        fs.mkdirSync(path.join(root, "state"));
+        process.env.PULUMI_BACKEND_URL = `file://${path.join(root, "state")}`;
+        roster = path.join(root, "class.txt");
+        out = path.join(root, "kubeconfigs");
+        fs.writeFileSync(roster, ["# the e2e class", ...CLASS.map((t, i) => (i === 1 ? `${t} reclaimPolicy=Retain` : t))].join("\n") + "\n");
+    });
+
+    it("refuses a bad roster, naming the line, before touching any stack", () => {
+        const bad = path.join(root, "bad.txt");
+        fs.writeFileSync(bad, "ann\nann\nben colour=blue\n");
+        const r = npmClass("up", "--roster", bad);
+        assert.strictEqual(r.status, 2);
+        assert.match(r.stderr, /nothing was touched/);
+        assert.match(r.stderr, /bad\.txt:2: trainee ann is already on line 1/);
+        assert.match(r.stderr, /bad\.txt:3: unknown config key monsterstack:colour/);
+        assert.strictEqual(run("pulumi", ["stack", "ls", "--json"], { cwd: REPO }).stdout.trim(), "[]");
+    });
+
+    it("`up --json`: one JSON array, every trainee ok, each kubeconfig a 0600 file that reaches its own namespace only", async () => {
+        const r = npmClass("up", "--roster", roster, "--parallel", "3", "--config", "tenancy=on", ...LOCAL_IMAGES, "--out", out, "--json");
+        assert.strictEqual(r.status, 0, r.stderr);
+        const records: Record[] = JSON.parse(r.stdout);
+        assert.deepStrictEqual(records.map((x) => [x.trainee, x.status]), CLASS.map((t) => [t, "ok"]));
+        assert.strictEqual(records[1].reclaimPolicy, "Retain");
+        assert.ok(!r.stdout.includes("token:") && !r.stderr.includes("token:"), "a token was printed");
+        // Not a terminal: a plain progress line per trainee and change of stage.
+        for (const t of CLASS) {
+            assert.match(r.stderr, new RegExp(`^${t}: updating, \\d+ resources? done, \\d+s$`, "m"));
+            assert.match(r.stderr, new RegExp(`^${t}: done, \\d+ resources done, \\d+s$`, "m"));
+        }
+        for (const record of records) {
+            assert.strictEqual(record.namespace, `monsterstack-${record.trainee}`);
+            assert.match(String(record.dataVolume), /^pvc-/);
+            assert.strictEqual(kubeJson("deployment", "frontend", "-n", record.namespace).status.readyReplicas, 2);
+            const file = record.kubeconfig!;
+            assert.strictEqual(fs.statSync(file).mode & 0o777, 0o600, file);
+            const other = records.find((x) => x !== record)!;
+            const as = (...args: string[]) => run("kubectl", ["--kubeconfig", file, ...args], { allowFail: true });
+            assert.strictEqual(as("auth", "can-i", "list", "pods").stdout.trim(), "yes");
+            assert.strictEqual(as("auth", "can-i", "get", "secrets", "-n", other.namespace).stdout.trim(), "no");
+            assert.match(as("get", "deployments", "-o", "name").stdout, /deployment.apps\/frontend/);
+            assert.match(as("get", "pods", "-n", other.namespace).stderr, /forbidden/i);
+        }
+    });
+
+    it("`status`: the table, and a second `up` plans and makes no change", () => {
+        const status = npmClass("status", "--roster", roster);
+        assert.strictEqual(status.status, 0, status.stderr);
+        for (const t of CLASS) assert.match(status.stdout, new RegExp(`^${t} +monsterstack-${t} +minikube service frontend -n monsterstack-${t} --url +pvc-`, "m"));
+        const again = npmClass("up", "--roster", roster, "--parallel", "3", "--config", "tenancy=on", ...LOCAL_IMAGES, "--out", out);
+        assert.strictEqual(again.status, 0, again.stderr);
+        for (const t of CLASS) assert.match(again.stdout, new RegExp(`^${t} .* ok \\(\\d+ unchanged\\)$`, "m"));
+    });
+
+    it("one trainee's failure never stops the others; the exit status and stderr name who failed", () => {
+        // fay asks for the nodePort ann's frontend already has: the API server refuses fay's Service.
+        const taken = kubeJson("service", "frontend", "-n", "monsterstack-ann").spec.ports[0].nodePort;
+        const mixed = path.join(root, "mixed.txt");
+        fs.writeFileSync(mixed, `fay frontendNodePort=${taken}\nann\n`);
+        const r = npmClass("up", "--roster", mixed, "--parallel", "2", "--config", "tenancy=on", ...LOCAL_IMAGES, "--out", out);
+        assert.strictEqual(r.status, 1, r.stderr);
+        assert.match(r.stdout, /^fay +monsterstack-fay .* failed: .*(already allocated|port)/m);
+        assert.match(r.stdout, /^ann .* ok \(\d+ unchanged\)$/m);
+        assert.match(r.stderr, /^failed: fay \(/m);
+        const cleanup = path.join(root, "fay.txt");
+        fs.writeFileSync(cleanup, "fay\n");
+        assert.strictEqual(npmClass("down", "--roster", cleanup).status, 0);
+    });
+
+    it("`down`: every stack destroyed, and it says whose data is kept", async () => {
+        const ben = kubeJson("pvc", "redis-data", "-n", "monsterstack-ben").spec.volumeName;
+        const r = npmClass("down", "--roster", roster, "--parallel", "3");
+        assert.strictEqual(r.status, 0, r.stderr);
+        assert.match(r.stderr, /data kept \(reclaimPolicy Retain\): ben; `down --purge` deletes it/);
+        await waitFor("the class's namespaces to go", () => CLASS.every((t) => !kubeJson("namespace", `monsterstack-${t}`)));
+        assert.strictEqual(kubeJson("pv", ben).status.phase, "Released");
+        // Nobody to answer the confirmation (no terminal): nothing is purged.
+        const unconfirmed = npmClass("down", "--roster", roster, "--purge");
+        assert.strictEqual(unconfirmed.status, 1);
+        assert.match(unconfirmed.stderr, new RegExp(`purge: not confirmed; the retained data of ben \\(${ben}\\) is kept`));
+        assert.strictEqual(kubeJson("pv", ben).spec.persistentVolumeReclaimPolicy, "Retain");
+        const purge = npmClass("down", "--roster", roster, "--purge", "--yes");
+        assert.strictEqual(purge.status, 0, purge.stderr);
+        assert.match(purge.stderr, new RegExp(`purge: ben: ${ben} set to Delete`));
+        await waitFor("ben's retained volume to be deleted", () => !kubeJson("pv", ben));
+    });
+
+    after(() => {
+        // The class tool keeps each stack's config next to the program, as `pulumi config set` does.
+        for (const t of [...CLASS, "fay"]) fs.rmSync(path.join(REPO, `Pulumi.${t}.yaml`), { force: true });
+        if (root && !process.env.E2E_KEEP_STATE) fs.rmSync(root, { recursive: true, force: true });
+    });
+});

@@ -1,0 +1,125 @@
+// A shared cluster where trainees run `pulumi up` themselves: the trainer prepares each
+// trainee's namespace and access (`npm run class -- up --config tenancy=only`), and alice,
+// with nothing but her own kubeconfig and her own Pulumi backend, deploys, toggles
+// Retain/Delete and destroys; the admission policy refuses her bob's volume. Typed as the
+// README's "Trainees running their own stack" section says.
+import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { allRunning, useLocalImages, visit } from "./lib/app";
+import { REPO, run, Trainee } from "./lib/cli";
+import { kubeJson, waitFor } from "./lib/cluster";
+
+interface Record { trainee: string; namespace: string; status: string; error?: string; kubeconfig: string | null; frontendUrl: string | null }
+
+describe("trainees running their own stack in namespaces the class prepared", function () {
+    this.timeout(20 * 60 * 1000);
+    let root: string;
+    let roster: string;
+    let records: Record[];
+    let alice: Trainee;
+    let bob: Trainee;
+
+    const npmClass = (...args: string[]) => run("npm", ["run", "--silent", "class", "--", ...args], { cwd: REPO, allowFail: true });
+    const kubeconfigOf = (trainee: string) => records.find((r) => r.trainee === trainee)!.kubeconfig!;
+    /** A trainee's own checkout, shell and `pulumi login --local` backend; their kubeconfig is the one the trainer gave them. */
+    const ownCheckout = (stack: string): Trainee => {
+        const backend = path.join(root, `${stack}-backend`);
+        fs.mkdirSync(backend);
+        const trainee = Trainee.checkout(stack, root, { KUBECONFIG: kubeconfigOf(stack), PULUMI_BACKEND_URL: `file://${backend}` }, `${stack}-checkout`);
+        trainee.set("namespaceOwner", "class");
+        useLocalImages(trainee);
+        return trainee;
+    };
+    const asTrainee = (trainee: string, ...args: string[]) => run("kubectl", ["--kubeconfig", kubeconfigOf(trainee), ...args], { allowFail: true });
+
+    before(() => {
+        root = fs.mkdtempSync(path.join(os.tmpdir(), "monsterstack-e2e-own-"));
+        fs.mkdirSync(path.join(root, "trainer-backend"));
+        // The trainer's backend; each trainee has their own.
+        process.env.PULUMI_BACKEND_URL = `file://${path.join(root, "trainer-backend")}`;
+        roster = path.join(root, "class.txt");
+        fs.writeFileSync(roster, "alice\nbob\n");
+    });
+
+    it("the trainer's `up --config tenancy=only`: each trainee gets a namespace and a kubeconfig, and no app", () => {
+        const r = npmClass("up", "--roster", roster, "--config", "tenancy=only", "--out", path.join(root, "kubeconfigs"), "--json");
+        assert.strictEqual(r.status, 0, r.stderr);
+        records = JSON.parse(r.stdout);
+        assert.deepStrictEqual(records.map((x) => [x.trainee, x.status, x.frontendUrl]), [["alice", "ok", null], ["bob", "ok", null]]);
+        for (const x of records) {
+            assert.strictEqual(kubeJson("namespace", x.namespace).metadata.labels["monsterstack.io/tenancy"], "only");
+            assert.deepStrictEqual(kubeJson("deployments", "-n", x.namespace).items, []);
+            assert.strictEqual(fs.statSync(x.kubeconfig!).mode & 0o777, 0o600);
+        }
+    });
+
+    it("the real API server compiles the admission policy's CEL without a warning", async () => {
+        const name = "monsterstack-monsterstack-alice-own-volume";
+        await waitFor("the policy's type check", () => kubeJson("validatingadmissionpolicy", name)?.status?.observedGeneration >= 1);
+        const policy = kubeJson("validatingadmissionpolicy", name);
+        assert.deepStrictEqual(policy.status.typeChecking?.expressionWarnings ?? [], []);
+        assert.ok(policy.status.conditions?.every((c: any) => c.status === "True" || c.type !== "Ready") ?? true, JSON.stringify(policy.status));
+    });
+
+    it("alice, with her own kubeconfig: `pulumi preview` and `pulumi up` in the class's namespace; pods Running, the counter counts", async () => {
+        alice = ownCheckout("alice");
+        const preview = alice.preview().stdout;
+        assert.doesNotMatch(preview, /kubernetes:core\/v1:Namespace/, "the namespace is the class's");
+        alice.up();
+        await allRunning(alice);
+        assert.strictEqual(await visit(alice, "alice's own stack") + 1, await visit(alice, "reload"));
+        const volume = kubeJson("pvc", "redis-data", "-n", alice.namespace).spec.volumeName;
+        assert.strictEqual(alice.outputs().dataVolume, volume);
+        assert.strictEqual(kubeJson("pv", volume).metadata.labels["monsterstack.io/namespace"], alice.namespace);
+    });
+
+    it("alice toggles Retain and back to Delete: her patch of her own volume is admitted", () => {
+        const volume = kubeJson("pvc", "redis-data", "-n", alice.namespace).spec.volumeName;
+        for (const policy of ["Retain", "Delete"]) {
+            alice.set("reclaimPolicy", policy);
+            alice.up();
+            assert.strictEqual(kubeJson("pv", volume).spec.persistentVolumeReclaimPolicy, policy);
+        }
+    });
+
+    it("her patch of bob's volume, or of her own volume's size, is refused by the policy with its message", () => {
+        bob = ownCheckout("bob");
+        bob.up();
+        const bobs = kubeJson("pvc", "redis-data", "-n", bob.namespace).spec.volumeName;
+        const toDelete = asTrainee("alice", "patch", "pv", bobs, "-p", '{"spec":{"persistentVolumeReclaimPolicy":"Retain"}}');
+        assert.notStrictEqual(toDelete.status, 0);
+        console.log(`      refused: ${toDelete.stderr.trim()}`);
+        assert.match(toDelete.stderr, new RegExp(`ValidatingAdmissionPolicy 'monsterstack-monsterstack-alice-own-volume' .*denied request: volume ${bobs} holds the data of namespace monsterstack-bob: system:serviceaccount:monsterstack-alice:trainee may only change volumes claimed from its own namespace`));
+        assert.strictEqual(kubeJson("pv", bobs).spec.persistentVolumeReclaimPolicy, "Delete", "bob's volume was changed");
+        const own = kubeJson("pvc", "redis-data", "-n", alice.namespace).spec.volumeName;
+        const bigger = asTrainee("alice", "patch", "pv", own, "-p", '{"spec":{"capacity":{"storage":"200Gi"}}}');
+        assert.match(bigger.stderr, /may change its reclaim policy only/);
+        // A server-side apply is a patch, which she may do; creating a volume (on the node's /) that way still
+        // needs `create`, which RBAC refuses before the policy (which refuses it too) is asked.
+        const hostRoot = JSON.stringify({ apiVersion: "v1", kind: "PersistentVolume", metadata: { name: "alice-takes-the-node" },
+            spec: { capacity: { storage: "1Gi" }, accessModes: ["ReadWriteOnce"], hostPath: { path: "/" }, claimRef: { namespace: alice.namespace, name: "redis-data" } } });
+        const created = run("kubectl", ["--kubeconfig", kubeconfigOf("alice"), "apply", "--server-side", "-f", "-"], { input: hostRoot, allowFail: true });
+        assert.match(created.stderr, /cannot create resource "persistentvolumes"/);
+        assert.strictEqual(kubeJson("pv", "alice-takes-the-node"), undefined);
+        // What RBAC already refuses: another namespace, the namespaces themselves.
+        assert.match(asTrainee("alice", "get", "pods", "-n", bob.namespace).stderr, /forbidden/i);
+        assert.match(asTrainee("alice", "delete", "namespace", bob.namespace, "--dry-run=server").stderr, /forbidden/i);
+    });
+
+    it("alice destroys her stack: her app and volume go, the class's namespace stays", async () => {
+        const volume = kubeJson("pvc", "redis-data", "-n", alice.namespace).spec.volumeName;
+        alice.destroy();
+        await waitFor("alice's volume to go (reclaim policy Delete)", () => !kubeJson("pv", volume));
+        assert.deepStrictEqual(kubeJson("deployments,statefulsets,pvc", "-n", alice.namespace).items, []);
+        assert.ok(kubeJson("namespace", alice.namespace), "the class's namespace was deleted by alice's stack");
+    });
+
+    after(() => {
+        if (bob) bob.destroy();
+        if (records) npmClass("down", "--roster", roster);
+        for (const t of ["alice", "bob"]) fs.rmSync(path.join(REPO, `Pulumi.${t}.yaml`), { force: true });
+        if (root && !process.env.E2E_KEEP_STATE) fs.rmSync(root, { recursive: true, force: true });
+    });
+});
