@@ -17,8 +17,10 @@ import { SIZES } from "./components/resources";
 import { TraineeAccess } from "./components/traineeAccess";
 import { decideDataVolume } from "./dataVolume";
 import { dataOrigin } from "./dataVolumePlan";
+import { requireFreshBuild } from "./freshBuild";
 
 export = async () => {
+    requireFreshBuild(__filename);
     const config = loadStackConfig();
     // The trainer preparing a shared cluster: the trainee's namespace and access, no app;
     // the trainee then runs their own stack there (namespaceOwner class).

@@ -68,10 +68,18 @@ function peakMiB(pid: number): number {
     }
 }
 
-/** Runs `npm run class -- <args>` as npm does (ts-node class/main.ts), measured. */
+/** The command `npm run class` runs: package.json's script, `ts-node <options> class/main.ts`. */
+function classCommand(): string[] {
+    const script: string = JSON.parse(fs.readFileSync(path.join(REPO, "package.json"), "utf8")).scripts.class;
+    const [program, ...args] = script.split(/\s+/);
+    if (program !== "ts-node") throw new Error(`package.json's class script is not ts-node: ${script}`);
+    return [require.resolve("ts-node/dist/bin.js"), ...args];
+}
+
+/** Runs `npm run class -- <args>` as npm does (without npm's own process), measured. */
 async function measureClass(label: string, args: string[]): Promise<Measured> {
     const group = cpuGroup(`monsterstack-bench-${process.pid}-${label}`);
-    const tool = [require.resolve("ts-node/dist/bin.js"), "class/main.ts", ...args].map((a) => `'${a}'`).join(" ");
+    const tool = [...classCommand(), ...args].map((a) => `'${a}'`).join(" ");
     // The shell joins the cgroup, then becomes the tool: nothing runs outside the group.
     const script = `${group ? `echo $$ > ${group.dir}/cgroup.procs && ` : ""}exec '${process.execPath}' ${tool}`;
     const machineBefore = machineBusyS();

@@ -1,7 +1,7 @@
 // npm run bench:preview (in a project directory whose selected stack is deployed, with the
 // cluster in $KUBECONFIG): what a `pulumi preview` with no change costs, against an empty
-// program's preview on the same CLI, and what the program's cluster read, Pulumi.yaml's
-// `refresh: always` and type-checking at run time would add, all in one run.
+// program's preview on the same CLI, and what the program's cluster read and Pulumi.yaml's
+// `refresh: always` add, all in one run.
 import { spawnSync } from "child_process";
 import { performance } from "perf_hooks";
 import { readClusterState } from "../clusterState";
@@ -31,15 +31,14 @@ async function main(): Promise<void> {
     const read = await timeReads(config);
     const readAbsent = await timeReads(absent);
     const empty = emptyProject();
-    const plain: number[] = [], refreshing: number[] = [], checked: number[] = [], emptyTimes: number[] = [];
+    const plain: number[] = [], refreshing: number[] = [], emptyTimes: number[] = [];
     for (let i = 0; i < REPEATS; i++) {
         emptyTimes.push(timedPreview([], { cwd: empty.dir }));
         plain.push(timedPreview(["--refresh=false"]));
         refreshing.push(timedPreview([]));
-        checked.push(timedPreview(["--refresh=false"], { env: { PULUMI_NODEJS_TRANSPILE_ONLY: "false" } }));
     }
     empty.remove();
-    const without = median(plain), withRefresh = median(refreshing), typeChecked = median(checked), baseline = median(emptyTimes);
+    const without = median(plain), withRefresh = median(refreshing), baseline = median(emptyTimes);
     const share = (ms: number) => `${(100 * ms / without).toFixed(1)}% of a preview`;
     console.log(`stack ${stack}, medians of ${REPEATS} previews and 10 reads (ms)`);
     console.log(`  the program's cluster read, claim present:  ${read.toFixed(1)}  (${share(read)})`);
@@ -47,7 +46,6 @@ async function main(): Promise<void> {
     console.log(`  empty program's pulumi preview:             ${baseline.toFixed(0)}`);
     console.log(`  pulumi preview --refresh=false:             ${without.toFixed(0)}  (x${(without / baseline).toFixed(2)} the empty program)`);
     console.log(`  pulumi preview (Pulumi.yaml refresh always): ${withRefresh.toFixed(0)}  (x${(withRefresh / without).toFixed(2)})`);
-    console.log(`  the same, type-checked at run time:         ${typeChecked.toFixed(0)}  (x${(typeChecked / without).toFixed(2)}; Pulumi.yaml transpiles only)`);
 }
 
 main().catch((err) => { console.error(err); process.exit(1); });

@@ -2,6 +2,7 @@
 // `status`, a second `up` that changes nothing, every trainee's kubeconfig tried, `down`.
 // Typed as the README's "Running a class" section says.
 import * as assert from "assert";
+import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -78,6 +79,24 @@ describe("npm run class: a class of 5 with --parallel 3", function () {
         const again = npmClass("up", "--roster", roster, "--parallel", "3", "--config", "tenancy=on", ...LOCAL_IMAGES, "--out", out);
         assert.strictEqual(again.status, 0, again.stderr);
         for (const t of CLASS) assert.match(again.stdout, new RegExp(`^${t} .* ok \\(\\d+ unchanged\\)$`, "m"));
+    });
+
+    it("a stack that another run holds locked is reported as such at once, and the others go on", async () => {
+        // A `pulumi up` of ann killed while it held the stack's lock, as a crashed or interrupted run leaves it.
+        const holder = spawn("pulumi", ["up", "--yes", "--non-interactive", "--stack", "ann"], { cwd: REPO, detached: true, stdio: "ignore" });
+        const locks = path.join(root, "state", ".pulumi", "locks");
+        await waitFor("ann's lock", () => fs.existsSync(locks) && fs.readdirSync(locks, { recursive: true }).some((f) => /\/ann\/[^/]+\.json$/.test(String(f))), 60);
+        process.kill(-holder.pid!, "SIGKILL");
+        const pair = path.join(root, "pair.txt");
+        fs.writeFileSync(pair, "ann\nben reclaimPolicy=Retain\n");
+        const options = ["--config", "tenancy=on", ...LOCAL_IMAGES, "--out", out];
+        const locked = npmClass("up", "--roster", pair, ...options);
+        assert.strictEqual(locked.status, 1, locked.stderr);
+        assert.match(locked.stdout, /^ann .* failed: locked: another update of this stack is running \(not retried; `pulumi cancel` clears a dead lock\)$/m);
+        assert.match(locked.stdout, /^ben .* ok \(\d+ unchanged\)$/m);
+        run("pulumi", ["cancel", "--yes", "--non-interactive", "--stack", "ann"], { cwd: REPO });
+        const again = npmClass("up", "--roster", pair, ...options);
+        assert.strictEqual(again.status, 0, again.stderr);
     });
 
     it("one trainee's failure never stops the others; the exit status and stderr name who failed", () => {

@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as path from "path";
 
 export const REPO = path.join(__dirname, "..", "..");
-/** What a trainee's clone holds of the project: all but the tests, the tools and the installed modules. */
+/** What a trainee's clone holds of the project after `npm ci` (bin/ built): all but the tests, the tools and the installed modules. */
 const NOT_COPIED = new Set([".git", "node_modules", "e2e", "tests", "bench", "rendered"]);
 /** Stack settings the trainer's class tool leaves next to the program: not in a trainee's clone (Pulumi.dev.yaml is committed). */
 const LOCAL_STACK_CONFIG = /^Pulumi\.(?!dev\.yaml$).+\.yaml$/;
@@ -49,7 +49,7 @@ export class Trainee {
     static checkout(stack: string, root: string, env?: NodeJS.ProcessEnv, dirName = stack): Trainee {
         const dir = path.join(root, dirName);
         fs.mkdirSync(dir, { recursive: true });
-        for (const f of fs.readdirSync(REPO).filter((f) => !NOT_COPIED.has(f) && !LOCAL_STACK_CONFIG.test(f))) fs.cpSync(path.join(REPO, f), path.join(dir, f), { recursive: true });
+        for (const f of fs.readdirSync(REPO).filter((f) => !NOT_COPIED.has(f) && !LOCAL_STACK_CONFIG.test(f))) fs.cpSync(path.join(REPO, f), path.join(dir, f), { recursive: true, preserveTimestamps: true });
         fs.symlinkSync(path.join(REPO, "node_modules"), path.join(dir, "node_modules"));
         const trainee = new Trainee(stack, dir, env);
         trainee.pulumi("stack", "init", stack);

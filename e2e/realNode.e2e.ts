@@ -1,0 +1,40 @@
+// The real node refuses to start, and says exactly why, rather than letting the suite skip
+// what needs it: a second node on this machine (the lock), or a user who is not root.
+import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { REPO, required, run } from "./lib/cli";
+
+const START = path.join(REPO, "e2e", "node", "start.sh");
+
+describe("the real node's preflight", function () {
+    this.timeout(60 * 1000);
+    let other: string;
+
+    before(() => {
+        // A second cluster's directory, as e2e/cluster/start.sh leaves it, for the same API server.
+        const cluster = required("E2E_CLUSTER_DIR");
+        other = fs.mkdtempSync(path.join(os.tmpdir(), "monsterstack-e2e-second-node-"));
+        for (const f of ["kubeconfig", "env", path.join("pki", "apiserver-kubelet-client.crt")]) {
+            fs.mkdirSync(path.dirname(path.join(other, f)), { recursive: true });
+            fs.copyFileSync(path.join(cluster, f), path.join(other, f));
+        }
+        fs.chmodSync(other, 0o755);
+    });
+
+    it("a second real node on this machine is refused: the lock names the node that holds it", () => {
+        const r = run("bash", [START, other], { allowFail: true });
+        assert.strictEqual(r.status, 1, r.stderr);
+        assert.match(r.stderr, new RegExp(`another real node runs on this machine \\(lock /run/monsterstack-e2e-node\\.lock held by pid\\(s\\) \\d+.*\\); stop it first: bash .*/stop\\.sh ${required("E2E_CLUSTER_DIR")}`));
+        assert.ok(!fs.existsSync(path.join(other, "node", "pids")), "the second node started something");
+    });
+
+    it("a user who is not root is told what is missing, and nothing starts", () => {
+        const r = run("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "bash", START, other], { allowFail: true });
+        assert.strictEqual(r.status, 1, r.stderr);
+        assert.match(r.stderr, /cannot start the real node; missing:\n(  - .*\n)*  - root: the node needs uid 0/);
+    });
+
+    after(() => fs.rmSync(other, { recursive: true, force: true }));
+});

@@ -1,0 +1,42 @@
+// The program runs compiled (Pulumi.yaml main: bin/index.js): an edit not yet built must stop
+// `pulumi up` with a clear message, never deploy the code from before the edit.
+import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { requireFreshBuild, staleSources } from "../freshBuild";
+
+describe("the compiled program and its sources", () => {
+    let project: string;
+    const write = (file: string, mtime: number) => {
+        fs.mkdirSync(path.dirname(path.join(project, file)), { recursive: true });
+        fs.writeFileSync(path.join(project, file), "");
+        fs.utimesSync(path.join(project, file), mtime, mtime);
+    };
+
+    beforeEach(() => {
+        project = fs.mkdtempSync(path.join(os.tmpdir(), "monsterstack-build-"));
+        write("index.ts", 1000);
+        write("components/redis.ts", 1000);
+        write("bin/index.js", 2000);
+        write("bin/components/redis.js", 2000);
+    });
+    afterEach(() => fs.rmSync(project, { recursive: true, force: true }));
+
+    it("a build newer than every source runs", () => {
+        assert.deepStrictEqual(staleSources(project, path.join(project, "bin"), ["index.ts", "components/redis.ts"]), []);
+        assert.doesNotThrow(() => requireFreshBuild(path.join(project, "bin", "index.js")));
+    });
+
+    it("an edited source, or a new one never built, stops the program and says to build", () => {
+        write("components/redis.ts", 3000);
+        write("components/extra.ts", 1000);
+        assert.throws(() => requireFreshBuild(path.join(project, "bin", "index.js")),
+            /^Error: the program in bin\/ is older than components\/extra\.ts, components\/redis\.ts: run `npm run build` \(or `npm ci`\), then this command again\.$/);
+    });
+
+    it("the TypeScript sources themselves (under the tests) are never checked", () => {
+        write("index.ts", 3000);
+        assert.doesNotThrow(() => requireFreshBuild(path.join(project, "index.ts")));
+    });
+});
