@@ -1,4 +1,4 @@
-// The program runs compiled (Pulumi.yaml main: bin/index.js): an edit not yet built must stop
+// The program runs compiled (package.json main: bin/index.js): an edit not yet built must stop
 // `pulumi up` with a clear message, never deploy the code from before the edit.
 import * as assert from "assert";
 import * as fs from "fs";
