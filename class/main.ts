@@ -7,7 +7,7 @@ import * as readline from "readline";
 import { purgeVolume, retainedVolumes } from "./purge";
 import { ProgressLines, jsonRecord, table } from "./report";
 import { parseAssignments, parseRoster, RosterError, Trainee } from "./roster";
-import { Command, Outcome, pool, runTrainee } from "./stacks";
+import { backendUrl, Command, missingPassphrase, Outcome, pool, runTrainee } from "./stacks";
 
 const USAGE = `usage: npm run class -- up --roster <file> [--parallel N] [--config key=value]... [--json] [--out DIR]
        npm run class -- preview|status|down --roster <file> [--parallel N] [--json]
@@ -101,6 +101,12 @@ async function main(): Promise<void> {
     } catch (err) {
         if (err instanceof RosterError) fail(`nothing was touched:\n${err.message}`);
         throw err;
+    }
+
+    const passphrase = missingPassphrase(await backendUrl(), process.env);
+    if (passphrase) {
+        process.stderr.write(`class: nothing was touched: ${passphrase}\n`);
+        process.exit(2);
     }
 
     const progress = new ProgressLines(trainees.map((t) => t.stack), process.stderr.isTTY === true, (s) => process.stderr.write(s));

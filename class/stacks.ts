@@ -46,6 +46,23 @@ function projectWorkspace(): Promise<LocalWorkspace> {
     return workspace;
 }
 
+/**
+ * Why no stack could open its secrets, or undefined: a self-managed backend (`pulumi login
+ * --local`, s3://, ...) keeps them under a passphrase that the Automation API cannot ask for,
+ * so without one every trainee would fail alike; Pulumi Cloud (https://) needs none.
+ */
+export function missingPassphrase(backendUrl: string, env: NodeJS.ProcessEnv): string | undefined {
+    if (backendUrl.startsWith("https://")) return undefined;
+    if (env.PULUMI_CONFIG_PASSPHRASE !== undefined || env.PULUMI_CONFIG_PASSPHRASE_FILE !== undefined) return undefined;
+    return `the backend ${backendUrl} keeps each stack's secrets under a passphrase, and the class tool cannot ask for it: ` +
+        "export PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE), the one for the whole class, then run this again";
+}
+
+/** The backend `pulumi login` chose, as a URL (file://~, s3://..., https://api.pulumi.com). */
+export async function backendUrl(): Promise<string> {
+    return (await (await projectWorkspace()).whoAmI()).url ?? "";
+}
+
 async function stackFor(trainee: Trainee, command: Command): Promise<Stack> {
     const ws = await projectWorkspace();
     return oneAtATime(async () => {
@@ -73,6 +90,14 @@ export function firstLine(err: unknown): string {
     return (diagnostic ?? text.split("\n").find((l) => l.trim() !== "") ?? "failed").trim();
 }
 
+/**
+ * A resource finished by the operation itself. The refresh that `refresh: always` runs first
+ * also reports every resource: counted, a destroy of 36 resources read "72 done".
+ */
+export function isResourceDone(event: EngineEvent): boolean {
+    return event.resOutputsEvent !== undefined && event.resOutputsEvent.metadata.op !== "refresh";
+}
+
 /** An output's value, unless it only explains why there is none ("(none: tenancy only ...)"). */
 function applicable(value: unknown): string | undefined {
     return typeof value === "string" && !value.startsWith("(none") ? value : undefined;
@@ -83,7 +108,7 @@ export async function runTrainee(trainee: Trainee, command: Command, onProgress:
     const base: Outcome = { trainee: trainee.stack, stack: trainee.stack, namespace: trainee.parsed.namespace, status: "ok" };
     let resources = 0;
     const onEvent = (stage: string) => (event: EngineEvent) => {
-        if (event.resOutputsEvent) onProgress({ stage, resources: ++resources });
+        if (isResourceDone(event)) onProgress({ stage, resources: ++resources });
     };
     try {
         onProgress({ stage: "selecting", resources });

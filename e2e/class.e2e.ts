@@ -45,6 +45,14 @@ describe("npm run class: a class of 5 with --parallel 3", function () {
         assert.strictEqual(run("pulumi", ["stack", "ls", "--json"], { cwd: REPO }).stdout.trim(), "[]");
     });
 
+    it("without a passphrase for the file backend, stops before touching any stack and names the variable", () => {
+        const r = run("npm", ["run", "--silent", "class", "--", "up", "--roster", roster], { cwd: REPO, allowFail: true, env: { PULUMI_CONFIG_PASSPHRASE: undefined } });
+        assert.strictEqual(r.status, 2, r.stderr);
+        assert.match(r.stderr, /nothing was touched: the backend file:\/\/\S+ keeps each stack's secrets under a passphrase/);
+        assert.match(r.stderr, /export PULUMI_CONFIG_PASSPHRASE \(or PULUMI_CONFIG_PASSPHRASE_FILE\)/);
+        assert.strictEqual(run("pulumi", ["stack", "ls", "--json"], { cwd: REPO }).stdout.trim(), "[]");
+    });
+
     it("`up --json`: one JSON array, every trainee ok, each kubeconfig a 0600 file that reaches its own namespace only", async () => {
         const r = npmClass("up", "--roster", roster, "--parallel", "3", "--config", "tenancy=on", ...LOCAL_IMAGES, "--out", out, "--json");
         assert.strictEqual(r.status, 0, r.stderr);

@@ -1,9 +1,10 @@
 // The class roster: what the trainer writes, what each trainee's stack gets, and every bad
 // line refused with its number before any stack is touched.
 import * as assert from "assert";
+import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { parseArgs } from "../class/main";
 import { parseAssignments, parseRoster, RosterError } from "../class/roster";
-import { firstLine, pool, summary } from "../class/stacks";
+import { firstLine, isResourceDone, missingPassphrase, pool, summary } from "../class/stacks";
 
 const ROSTER = `# Kubernetes course, November
 alice
@@ -74,6 +75,22 @@ describe("the class roster", () => {
 });
 
 describe("the class tool's command line and runner", () => {
+    it("counts a resource done once per operation, not again for the refresh before it", () => {
+        const outputs = (op: string) => ({ sequence: 1, timestamp: 0, resOutputsEvent: { metadata: { op, urn: "u", type: "t", provider: "", old: undefined, new: undefined } } }) as unknown as EngineEvent;
+        assert.deepStrictEqual(["refresh", "delete", "create", "same", "update"].map((op) => isResourceDone(outputs(op))), [false, true, true, true, true]);
+        assert.strictEqual(isResourceDone({ sequence: 1, timestamp: 0, resourcePreEvent: { metadata: { op: "create" } } } as unknown as EngineEvent), false);
+    });
+
+    it("refuses a self-managed backend without a passphrase before touching a stack, naming the variable", () => {
+        const refusal = missingPassphrase("file://~", {});
+        assert.match(refusal ?? "", /file:\/\/~ keeps each stack's secrets under a passphrase/);
+        assert.match(refusal ?? "", /export PULUMI_CONFIG_PASSPHRASE \(or PULUMI_CONFIG_PASSPHRASE_FILE\)/);
+        assert.ok(missingPassphrase("s3://bucket/class", {}));
+        assert.strictEqual(missingPassphrase("file://~", { PULUMI_CONFIG_PASSPHRASE: "" }), undefined, "an empty passphrase is one");
+        assert.strictEqual(missingPassphrase("file:///srv/state", { PULUMI_CONFIG_PASSPHRASE_FILE: "/root/pass" }), undefined);
+        assert.strictEqual(missingPassphrase("https://api.pulumi.com", {}), undefined, "Pulumi Cloud keeps the secrets itself");
+    });
+
     it("takes the relied-on interface", () => {
         const up = parseArgs(["up", "--roster", "class.txt", "--parallel", "3", "--config", "target=cloud", "--config", "tenancy=on", "--json"]);
         assert.deepStrictEqual([up.command, up.roster, up.parallel, up.config, up.json, up.out], ["up", "class.txt", 3, ["target=cloud", "tenancy=on"], true, "class-kubeconfigs"]);
