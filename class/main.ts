@@ -7,7 +7,7 @@ import * as readline from "readline";
 import { purgeVolume, retainedVolumes } from "./purge";
 import { ProgressLines, jsonRecord, table } from "./report";
 import { parseAssignments, parseRoster, RosterError, Trainee } from "./roster";
-import { backendUrl, Command, missingPassphrase, Outcome, pool, runTrainee } from "./stacks";
+import { backendUrl, Command, firstLine, missingPassphrase, Outcome, pool, runTrainee } from "./stacks";
 
 const USAGE = `usage: npm run class -- up --roster <file> [--parallel N] [--config key=value]... [--json] [--out DIR]
        npm run class -- preview|status|down --roster <file> [--parallel N] [--json]
@@ -103,9 +103,11 @@ async function main(): Promise<void> {
         throw err;
     }
 
-    const passphrase = missingPassphrase(await backendUrl(), process.env);
-    if (passphrase) {
-        process.stderr.write(`class: nothing was touched: ${passphrase}\n`);
+    // Not logged in, or no passphrase for a file backend: every trainee would fail alike.
+    const backend = await backendUrl().then((url) => ({ url }), (err) => ({ error: firstLine(err) }));
+    const refusal = "error" in backend ? `\`pulumi whoami\` failed (run \`pulumi login\` first): ${backend.error}` : missingPassphrase(backend.url, process.env);
+    if (refusal) {
+        process.stderr.write(`class: nothing was touched: ${refusal}\n`);
         process.exit(2);
     }
 
