@@ -15,8 +15,7 @@
 #
 # Idempotent: a binary whose stamp (<dir>/bin/.<name>.version) matches the
 # pinned version is skipped; anything else is (re)built. Builds run one after
-# the other with `go build -p 2 -trimpath -ldflags "-s -w ..."`; each build's
-# wall time is printed.
+# the other with ../gobuild.sh's flags; each build's wall time is printed.
 #
 # Why wrapper modules: k8s.io/kubernetes (and etcd's server/v3) cannot be
 # `go install`ed, their go.mod replace sibling modules with local directories
@@ -33,6 +32,8 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=versions.env
 source "$here/versions.env"
+# shellcheck source=../gobuild.sh
+source "$here/../gobuild.sh"
 
 dir="${MONSTERSTACK_E2E_CACHE:-$HOME/.cache/monsterstack-e2e}/k8s-$K8S_VERSION"
 bin="$dir/bin"
@@ -59,7 +60,7 @@ build() {
   log "$name $version: building $pkg"
   local t0 t1
   t0=$(date +%s)
-  (cd "$mod" && go build -p 2 -trimpath -ldflags "-s -w $extra" -o "$bin/.$name.tmp" "$pkg")
+  (cd "$mod" && e2e_go_build "$bin/.$name.tmp" "$pkg" "$extra")
   mv -f "$bin/.$name.tmp" "$bin/$name"
   echo "$version" >"$bin/.$name.version"
   t1=$(date +%s)

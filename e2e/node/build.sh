@@ -22,6 +22,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$here/../cluster/versions.env"
 source "$here/versions.env"
+source "$here/../gobuild.sh"
 
 E2E_K8S_EXTRA_BINS="kubelet kube-proxy" bash "$here/../cluster/build.sh"
 
@@ -59,7 +60,7 @@ for i in "${!names[@]}"; do
   n=${names[$i]}
   log "$n: building"
   t0=$(date +%s)
-  (cd "$mod" && go build -p 2 -trimpath -ldflags "-s -w" -o "$bin/.$n.tmp" "${pkgs[$i]}")
+  (cd "$mod" && e2e_go_build "$bin/.$n.tmp" "${pkgs[$i]}" "")
   mv -f "$bin/.$n.tmp" "$bin/$n"
   echo "$spec" >"$bin/.$n.version"
   t1=$(date +%s)

@@ -17,6 +17,8 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=versions.env
 source "$here/versions.env"
+# shellcheck source=../gobuild.sh
+source "$here/../gobuild.sh"
 
 dir="${MONSTERSTACK_E2E_CACHE:-$HOME/.cache/monsterstack-e2e}/storage-minikube-$MINIKUBE_VERSION"
 bin="$dir/bin"
@@ -41,7 +43,7 @@ printf 'module monsterstack.local/e2e/storage\n\ngo 1.25.0\n' >"$src/go.mod"
 log "building (minikube $(cd "$src" && go list -m -f '{{.Version}}' k8s.io/minikube)," \
   "$(cd "$src" && go list -m -f '{{.Path}} {{.Version}}' sigs.k8s.io/sig-storage-lib-external-provisioner/v6)," \
   "client-go $(cd "$src" && go list -m -f '{{.Version}}' k8s.io/client-go))"
-(cd "$src" && go build -p 2 -trimpath -ldflags "-s -w" -o "$bin/.storage-provisioner.tmp" .)
+(cd "$src" && e2e_go_build "$bin/.storage-provisioner.tmp" . "")
 mv -f "$bin/.storage-provisioner.tmp" "$bin/storage-provisioner"
 echo "$stamp" >"$bin/.storage-provisioner.version"
 t1=$(date +%s)
