@@ -174,8 +174,8 @@ EOF
   install -m 644 "$moddir/cmd/pulumi-resource-kubernetes/terraform-mapping.json" "$w/terraform-mapping.json"
   # The provider links the whole Go SDK of pulumi-kubernetes (29% of the source it compiles,
   # generated types for every API group) for its yaml/v2 and helm v4 components, which this
-  # program does not use. Compiled unoptimized, its core/v1 package costs 0.71x to 0.88x
-  # the CPU (three runs; npm run bench:gobuild).
+  # program does not use. Compiled unoptimized, its core/v1 package costs 0.71x the CPU
+  # (by hand), 0.87x and 0.88x (npm run bench:gobuild).
   build pulumi-resource-kubernetes "$tc/out/pulumi-resource-kubernetes" "$w" \
     "-X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$PULUMI_KUBERNETES_VERSION" . \
     "-gcflags=github.com/pulumi/pulumi-kubernetes/sdk/v4/...=-N -l -dwarf=false"
