@@ -6,7 +6,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { REPO, required, run } from "./lib/cli";
+import { killTree, REPO, required, run } from "./lib/cli";
 import { kubeJson, waitFor } from "./lib/cluster";
 
 const CLASS = ["ann", "ben", "cal", "dot", "eve"];
@@ -94,7 +94,7 @@ describe("npm run class: a class of 5 with --parallel 3", function () {
         const holder = spawn("pulumi", ["up", "--yes", "--non-interactive", "--stack", "ann"], { cwd: REPO, detached: true, stdio: "ignore" });
         const locks = path.join(root, "state", ".pulumi", "locks");
         await waitFor("ann's lock", () => fs.existsSync(locks) && fs.readdirSync(locks, { recursive: true }).some((f) => /\/ann\/[^/]+\.json$/.test(String(f))), 60);
-        process.kill(-holder.pid!, "SIGKILL");
+        killTree(holder.pid!);
         const pair = path.join(root, "pair.txt");
         fs.writeFileSync(pair, "ann\nben reclaimPolicy=Retain\n");
         const options = ["--config", "tenancy=on", ...LOCAL_IMAGES, "--out", out];

@@ -23,5 +23,22 @@ t2=$(date +%s)
 status=0
 npx mocha --config e2e/mocharc.json || status=$?
 t3=$(date +%s)
+
+# Every Pulumi process the suite started (CLI, language host, plugins) must be gone by now:
+# one left behind is a test that does not stop what it started.
+toolchain_processes() {
+  local exe target
+  for exe in /proc/[0-9]*/exe; do
+    target=$(readlink "$exe" 2>/dev/null) || continue
+    case $target in "$MONSTERSTACK_PULUMI_TOOLCHAIN"/*) exe=${exe#/proc/}; echo "${exe%/exe} $target" ;; esac
+  done
+}
+for _ in 1 2 3 4 5; do [ -z "$(toolchain_processes)" ] && break; sleep 1; done
+left="$(toolchain_processes)"
+if [ -n "$left" ]; then
+  printf 'e2e: these Pulumi processes outlived the suite (killed now):\n%s\n' "$left" >&2
+  kill -9 $(cut -d' ' -f1 <<<"$left") 2>/dev/null || true
+  status=1
+fi
 echo "e2e timings: setup (installs, builds) $((t1 - t0))s, cluster and node start $((t2 - t1))s, suite $((t3 - t2))s"
 exit "$status"
