@@ -70,7 +70,7 @@ EOF
 k wait -n "$ns" --for=condition=Ready pod/redis pod/client pod/pause --timeout=120s >/dev/null || die "pods not Ready"
 ok "pods redis, client, pause Running/Ready on $E2E_REAL_NODE_NAME"
 
-k logs -n "$ns" redis | grep -q 'Ready to accept connections' || die "kubectl logs redis"
+k logs -n "$ns" redis | grep 'Ready to accept connections' >/dev/null || die "kubectl logs redis"
 ok "kubectl logs"
 
 cip="$(k get svc -n "$ns" redis -o jsonpath='{.spec.clusterIP}')"

@@ -133,7 +133,7 @@ for a in "${images[@]}"; do
   ctr --address "$RUN_DIR/containerd.sock" -n k8s.io images import "$a" >>"$node/logs/import.log" 2>&1 ||
     fail "importing $a failed (see $node/logs/import.log)"
 done
-ctr --address "$RUN_DIR/containerd.sock" -n k8s.io images ls -q | grep -Fxq "$PAUSE_IMAGE" ||
+ctr --address "$RUN_DIR/containerd.sock" -n k8s.io images ls -q | grep -Fx "$PAUSE_IMAGE" >/dev/null ||
   fail "pause image $PAUSE_IMAGE is not in the imported archives (${images[*]})"
 log "imported ${#images[@]} image archive(s); pause image $PAUSE_IMAGE"
 run node kubelet "$bin/kubelet" --config="$node/kubelet.yaml" --kubeconfig="$node/kubeconfig" \
