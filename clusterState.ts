@@ -135,7 +135,7 @@ export async function readClusterState(config: MonsterstackConfig, claimName: st
     return { volumes, defaultStorageClass };
 }
 
-/** The labels of the stack's namespace, or undefined when it does not exist (`namespaceOwner: class`). */
+/** The labels of the stack's namespace, or undefined when it does not exist: whose it is, before anything is registered. */
 export async function readNamespaceLabels(config: MonsterstackConfig): Promise<Record<string, string> | undefined> {
     const kc = loadKubeConfig(config);
     try {
@@ -143,7 +143,7 @@ export async function readNamespaceLabels(config: MonsterstackConfig): Promise<R
         return ns.metadata?.labels ?? {};
     } catch (err) {
         if (notFound(err)) return undefined;
-        throw refused(`get namespace ${config.namespace}`, kc.getCurrentCluster()!.server, err, "The program reads it to check that the class prepared it");
+        throw refused(`get namespace ${config.namespace}`, kc.getCurrentCluster()!.server, err, "The program reads it to check that it is this stack's own (or the class's), and never takes another's");
     }
 }
 

@@ -228,6 +228,11 @@ export function defaultNamespace(stack: string): string {
     return `${base.slice(0, 63 - hash.length - 1).replace(/-+$/, "")}-${hash}`;
 }
 
+/** Kubernetes' own namespaces: `default` and every `kube-` one. No stack may create, adopt or delete them. */
+export function isKubernetesNamespace(name: string): boolean {
+    return name === "default" || name.startsWith("kube-");
+}
+
 /**
  * Keys whose default depends on the target or the stack. Pulumi.yaml declares them with
  * an "unset" default (Pulumi requires a default for every declared key): "" for strings,
@@ -259,6 +264,11 @@ export function parseConfig(given: RawConfig, stack: string): MonsterstackConfig
         "expected a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit")
         ?? defaultNamespace(stack);
     if (namespace.length > 63) fail("namespace", namespace, "expected at most 63 characters");
+    if (isKubernetesNamespace(namespace)) {
+        fail("namespace", namespace, "it is one of Kubernetes' own namespaces (default, kube-system, kube-public, kube-node-lease, kube-*): " +
+            "a stack relabels its namespace and deletes it, with everything in it, at `pulumi destroy`; choose a name of your own, or unset the key for " +
+            defaultNamespace(stack));
+    }
 
     const storageClass = matching(raw, "storageClass", DNS1123_SUBDOMAIN,
         "expected the name of a StorageClass (lower-case DNS name, see kubectl get storageclass)")

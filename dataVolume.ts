@@ -2,12 +2,9 @@
 // in renderYamlTo mode), plan (dataVolumePlan.ts), tell the trainee, and, during `pulumi up`
 // only, make a retained volume ready to bind to the stack's claim.
 import * as pulumi from "@pulumi/pulumi";
-import { createHash } from "crypto";
 import { cluster } from "./clusterState";
 import type { MonsterstackConfig } from "./config";
 import { DataVolumePlan, identityLabels, planDataVolume, planMessages, VolumeIdentity } from "./dataVolumePlan";
-
-const hash = (s: string) => createHash("sha256").update(s).digest("hex");
 
 export interface DataVolumeDecision {
     plan: DataVolumePlan;
@@ -18,7 +15,7 @@ export interface DataVolumeDecision {
 
 export async function decideDataVolume(config: MonsterstackConfig, claimName: string): Promise<DataVolumeDecision> {
     const identity: VolumeIdentity = { project: pulumi.getProject(), stack: config.stack, namespace: config.namespace, claim: claimName };
-    const labels = identityLabels(identity, hash);
+    const labels = identityLabels(identity);
     const state = config.renderYamlTo !== undefined ? "render" : await cluster.read(config, claimName, labels["monsterstack.io/project"]);
     const plan = planDataVolume({
         identity, labels, cluster: state,

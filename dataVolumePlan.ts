@@ -1,6 +1,7 @@
 // Which volume holds a stack's data: the decision, as a pure function of what the cluster
 // holds, who the stack is and what its config asks. The program reads the cluster
 // (clusterState.ts), calls `planDataVolume`, and builds the claim from the plan.
+import { createHash } from "crypto";
 import { ConfigError } from "./config";
 
 /** Who a data volume belongs to; carried by the volume as labels, so no Pulumi state is needed to find it. */
@@ -79,17 +80,24 @@ export const ATTACHED_CLASS_ANNOTATION = `${LABEL_PREFIX}/attached-volume-class`
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
 /** A label value for any stack name: itself when it fits, else a readable prefix and a hash. */
-export function labelValue(value: string, hash: (s: string) => string): string {
+export function labelValue(value: string): string {
     if (value.length <= 63 && LABEL_VALUE.test(value)) return value;
     const cleaned = value.replace(/[^-A-Za-z0-9_.]+/g, "-").replace(/^[^A-Za-z0-9]+/, "").slice(0, 50).replace(/[^A-Za-z0-9]+$/, "");
-    return `${cleaned}${cleaned ? "-" : ""}${hash(value).slice(0, 10)}`;
+    return `${cleaned}${cleaned ? "-" : ""}${createHash("sha256").update(value).digest("hex").slice(0, 10)}`;
+}
+
+/** Who a stack is: the labels every namespace it creates carries, and the first two its data volume carries. */
+export function stackIdentityLabels(id: Pick<VolumeIdentity, "project" | "stack">): Record<string, string> {
+    return {
+        [`${LABEL_PREFIX}/project`]: labelValue(id.project),
+        [`${LABEL_PREFIX}/stack`]: labelValue(id.stack),
+    };
 }
 
 /** The labels that say whose data a volume holds. */
-export function identityLabels(id: VolumeIdentity, hash: (s: string) => string): Record<string, string> {
+export function identityLabels(id: VolumeIdentity): Record<string, string> {
     return {
-        [`${LABEL_PREFIX}/project`]: labelValue(id.project, hash),
-        [`${LABEL_PREFIX}/stack`]: labelValue(id.stack, hash),
+        ...stackIdentityLabels(id),
         [`${LABEL_PREFIX}/namespace`]: id.namespace,
         [`${LABEL_PREFIX}/claim`]: id.claim,
     };
@@ -135,8 +143,9 @@ function isOwnedBy(volume: VolumeState, labels: Record<string, string>): boolean
     return Object.entries(labels).every(([k, v]) => volume.labels[k] === v);
 }
 
+/** Labelled for another stack or project. The namespace and claim may differ: a stack moved to another namespace takes its own data along by name. */
 function ownedByAnother(volume: VolumeState, labels: Record<string, string>): boolean {
-    return Object.keys(labels).some((k) => volume.labels[k] !== undefined && volume.labels[k] !== labels[k]);
+    return [`${LABEL_PREFIX}/project`, `${LABEL_PREFIX}/stack`].some((k) => volume.labels[k] !== undefined && volume.labels[k] !== labels[k]);
 }
 
 function attachedTo(volume: VolumeState): AttachedVolume {

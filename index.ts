@@ -1,10 +1,10 @@
 // monsterstack: the course's three-tier app (frontend, imagebackend, Redis) in one
 // namespace per trainee stack. Config is parsed and validated first, and the cluster read
-// for the stack's data volume; nothing is registered when either fails.
+// for the stack's namespace and data volume; nothing is registered when either fails.
 import * as pulumi from "@pulumi/pulumi";
 import { loadStackConfig, MonsterstackConfig } from "./config";
 import { cluster as kube } from "./clusterState";
-import { requireClassNamespace, TraineeCluster } from "./components/cluster";
+import { requireUsableNamespace, TraineeCluster } from "./components/cluster";
 import { DATA_CLAIM_NAME, DataClaim } from "./components/dataClaim";
 import { Frontend, FRONTEND_SERVICE_NAME, frontendAccess, frontendIdentity } from "./components/frontend";
 import { ImageBackend, IMAGEBACKEND_PORT, imageBackendIdentity } from "./components/imageBackend";
@@ -22,6 +22,9 @@ import { requireFreshBuild } from "./freshBuild";
 export = async () => {
     requireFreshBuild(__filename);
     const config = loadStackConfig();
+    // The stack creates its namespace, and deletes it at destroy: only its own, or the class's
+    // for a trainee's own stack, is ever taken. Rendered YAML has no cluster to read.
+    if (config.renderYamlTo === undefined) requireUsableNamespace(config, pulumi.getProject(), await kube.namespaceLabels(config));
     // The trainer preparing a shared cluster: the trainee's namespace and access, no app;
     // the trainee then runs their own stack there (namespaceOwner class).
     return config.tenancy === "only" ? traineeNamespace(config) : monsterstack(config);
@@ -45,7 +48,7 @@ function traineeAccess(config: MonsterstackConfig, cluster: TraineeCluster, ownS
         ],
         frontendSelector: selectorLabels(frontendIdentity(instance)),
         ownStack,
-    }, { provider: cluster.provider });
+    }, cluster.inCluster);
 }
 
 /** `tenancy: only`: the namespace and the trainee's access, for the trainee's own stack. */
@@ -64,14 +67,12 @@ function traineeNamespace(config: MonsterstackConfig) {
 /** The app: data, Redis, image backend, TLS, frontend, and the volume's reclaim policy. */
 async function monsterstack(config: MonsterstackConfig) {
     const instance = config.namespace;
-    // A namespace the class prepared must be there, and be the class's, before anything is registered in it.
-    if (config.namespaceOwner === "class" && config.renderYamlTo === undefined) requireClassNamespace(config, await kube.namespaceLabels(config));
     // Which volume holds the data: the claim's own, a retained one of this stack, or a new one.
     const { plan, labels } = await decideDataVolume(config, DATA_CLAIM_NAME);
 
     // Where: an explicit provider for the trainee's cluster, and the trainee's namespace.
     const cluster = new TraineeCluster("cluster", { config });
-    const inCluster = { provider: cluster.provider };
+    const inCluster = cluster.inCluster;
     const namespace = cluster.namespaceName;
 
     // Data: the claim outlives the workloads; with Retain its volume outlives the stack.

@@ -6,8 +6,8 @@ import * as path from "path";
 import * as readline from "readline";
 import { purgeVolume, retainedVolumes } from "./purge";
 import { ProgressLines, jsonRecord, table } from "./report";
-import { parseAssignments, parseRoster, RosterError, Trainee } from "./roster";
-import { backendUrl, Command, firstLine, missingPassphrase, Outcome, pool, runTrainee } from "./stacks";
+import { namespaceClashes, parseAssignments, parseRoster, RosterError, Trainee } from "./roster";
+import { backendUrl, Command, firstLine, missingPassphrase, Outcome, pool, refusedOutcome, runTrainee } from "./stacks";
 
 const USAGE = `usage: npm run class -- up --roster <file> [--parallel N] [--config key=value]... [--json] [--out DIR]
        npm run class -- preview|status|down --roster <file> [--parallel N] [--json]
@@ -112,7 +112,14 @@ async function main(): Promise<void> {
     }
 
     const progress = new ProgressLines(trainees.map((t) => t.stack), process.stderr.isTTY === true, (s) => process.stderr.write(s));
-    const outcomes = await pool(trainees, options.parallel, (t) => runTrainee(t, options.command, (p) => progress.update(t.stack, p)));
+    // Only up and preview register anything; a trainee refused here is left untouched.
+    const clashes = options.command === "up" || options.command === "preview" ? namespaceClashes(trainees) : new Map<string, string>();
+    const outcomes = await pool(trainees, options.parallel, async (t) => {
+        const clash = clashes.get(t.stack);
+        if (clash === undefined) return runTrainee(t, options.command, (p) => progress.update(t.stack, p));
+        progress.update(t.stack, { stage: "failed", resources: 0 });
+        return refusedOutcome(t, clash);
+    });
     const kubeconfigs = outcomes.map((o) => (o.kubeconfigText ? writeKubeconfig(options.out, o.trainee, o.kubeconfigText) : undefined));
 
     if (options.command === "down") {

@@ -2,17 +2,14 @@
 // with a trainee's identity gets the reclaim policy Delete; since its claim is gone, the
 // provisioner then deletes it and its data (a cloud disk, a minikube directory).
 import * as k8s from "@kubernetes/client-node";
-import { createHash } from "crypto";
 import { loadKubeConfig } from "../clusterState";
 import { identityLabels } from "../dataVolumePlan";
 import { DATA_CLAIM_NAME } from "../components/dataClaim";
 import type { Trainee } from "./roster";
 
-const hash = (s: string) => createHash("sha256").update(s).digest("hex");
-
 /** The volumes still holding this trainee's data, by the labels the program put on them. */
 export async function retainedVolumes(trainee: Trainee, project: string): Promise<string[]> {
-    const labels = identityLabels({ project, stack: trainee.stack, namespace: trainee.parsed.namespace, claim: DATA_CLAIM_NAME }, hash);
+    const labels = identityLabels({ project, stack: trainee.stack, namespace: trainee.parsed.namespace, claim: DATA_CLAIM_NAME });
     const core = loadKubeConfig(trainee.parsed).makeApiClient(k8s.CoreV1Api);
     const list = await core.listPersistentVolume({ labelSelector: Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(",") });
     return list.items.filter((pv) => pv.status?.phase !== "Bound").map((pv) => pv.metadata!.name!);

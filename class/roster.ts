@@ -1,7 +1,7 @@
 // The class roster: one trainee per line, a stack name and optional `key=value` overrides.
 // Every trainee's config goes through the program's own validation (config.ts), with the same
 // messages, and every bad line is refused, with its number, before any stack is touched.
-import { CONFIG_KEYS, MonsterstackConfig, parseConfig } from "../config";
+import { CONFIG_KEYS, defaultNamespace, MonsterstackConfig, parseConfig } from "../config";
 
 export interface Trainee {
     /** 1-based line of the roster. */
@@ -74,4 +74,25 @@ export function parseRoster(text: string, file: string, common: Record<string, s
     if (problems.length > 0) throw new RosterError(problems);
     if (trainees.length === 0) throw new RosterError([`${file}: no trainee (one stack name per line)`]);
     return trainees;
+}
+
+/**
+ * The trainees whose namespace another trainee of the roster has, each with the reason: two
+ * stacks never share one. Run side by side, the first to create it would take it, and the
+ * program would refuse the other; so the one whose namespace is its default keeps it (else the
+ * earliest line), and the others fail alone, before their stack is touched.
+ */
+export function namespaceClashes(trainees: Trainee[]): Map<string, string> {
+    const refused = new Map<string, string>();
+    const byNamespace = new Map<string, Trainee[]>();
+    for (const t of trainees) byNamespace.set(t.parsed.namespace, [...(byNamespace.get(t.parsed.namespace) ?? []), t]);
+    for (const [namespace, sharing] of byNamespace) {
+        if (sharing.length < 2) continue;
+        const keeper = sharing.find((t) => defaultNamespace(t.stack) === namespace) ?? sharing[0];
+        for (const t of sharing.filter((x) => x !== keeper)) {
+            refused.set(t.stack, `monsterstack:namespace = ${JSON.stringify(namespace)} is trainee ${keeper.stack}'s (line ${keeper.line}): ` +
+                `two stacks never share a namespace; give ${t.stack} a namespace of its own, or none for ${defaultNamespace(t.stack)}`);
+        }
+    }
+    return refused;
 }

@@ -103,9 +103,18 @@ function applicable(value: unknown): string | undefined {
     return typeof value === "string" && !value.startsWith("(none") ? value : undefined;
 }
 
+function outcomeOf(trainee: Trainee): Outcome {
+    return { trainee: trainee.stack, stack: trainee.stack, namespace: trainee.parsed.namespace, status: "ok" };
+}
+
+/** A trainee failed before their stack was touched. */
+export function refusedOutcome(trainee: Trainee, error: string): Outcome {
+    return { ...outcomeOf(trainee), status: "failed", error };
+}
+
 /** Runs `command` for one trainee; never throws: a failure is this trainee's outcome only. */
 export async function runTrainee(trainee: Trainee, command: Command, onProgress: (p: Progress) => void): Promise<Outcome> {
-    const base: Outcome = { trainee: trainee.stack, stack: trainee.stack, namespace: trainee.parsed.namespace, status: "ok" };
+    const base = outcomeOf(trainee);
     let resources = 0;
     const onEvent = (stage: string) => (event: EngineEvent) => {
         if (isResourceDone(event)) onProgress({ stage, resources: ++resources });

@@ -1,7 +1,8 @@
 // The connection to the trainee's cluster and the namespace that holds the stack.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, MonsterstackConfig } from "../config";
+import { ConfigError, defaultNamespace, MonsterstackConfig } from "../config";
+import { LABEL_PREFIX, stackIdentityLabels } from "../dataVolumePlan";
 import { recommendedLabels } from "./labels";
 import { podSecurityLabels } from "./security";
 
@@ -33,10 +34,11 @@ export interface TraineeClusterArgs {
 /** On a namespace the trainer's class prepared for a trainee's own stack (`tenancy only`). */
 export const PREPARED_BY_CLASS_LABEL = { "monsterstack.io/tenancy": "only" };
 
-/** The namespace's labels: who it is for, the Pod Security Standard it enforces, and whether the class prepared it. */
-export function namespaceLabels(config: MonsterstackConfig): Record<string, string> {
+/** The namespace's labels: who it is for, whose it is, the Pod Security Standard it enforces, and whether the class prepared it. */
+export function namespaceLabels(config: MonsterstackConfig, project: string): Record<string, string> {
     return {
         ...recommendedLabels({ name: "monsterstack", instance: config.namespace, component: "namespace" }),
+        ...stackIdentityLabels({ project, stack: config.stack }),
         ...podSecurityLabels(config.podSecurity),
         ...(config.tenancy === "only" ? PREPARED_BY_CLASS_LABEL : {}),
     };
@@ -60,11 +62,94 @@ export function requireClassNamespace(config: MonsterstackConfig, labels: Record
 }
 
 /**
+ * A namespace made by a version of this program from before namespaces carried their stack's
+ * identity: it has the recommended labels the program has always written, and no identity.
+ */
+function isUnidentifiedMonsterstackNamespace(labels: Record<string, string>, name: string): boolean {
+    const made = recommendedLabels({ name: "monsterstack", instance: name, component: "namespace" });
+    return labels[`${LABEL_PREFIX}/stack`] === undefined &&
+        ["app.kubernetes.io/part-of", "app.kubernetes.io/component", "app.kubernetes.io/instance"].every((k) => labels[k] === made[k]);
+}
+
+/** Whose a namespace looks like, from the labels it carries, for a trainee reading a refusal. */
+function whose(labels: Record<string, string>, name: string): string {
+    const listed = (keys: string[]) => keys.map((k) => `${k}=${labels[k]}`).join(", ");
+    const identity = Object.keys(labels).filter((k) => k.startsWith(`${LABEL_PREFIX}/`)).sort();
+    if (labels[`${LABEL_PREFIX}/stack`] !== undefined) {
+        const prepared = labels[Object.keys(PREPARED_BY_CLASS_LABEL)[0]] === "only" ? ", prepared by the trainer's class" : "";
+        return `it is stack ${labels[`${LABEL_PREFIX}/stack`]}'s, of project ${labels[`${LABEL_PREFIX}/project`] ?? "(none)"}${prepared} (${listed(identity)})`;
+    }
+    if (isUnidentifiedMonsterstackNamespace(labels, name)) {
+        return "an earlier version of monsterstack made it, before namespaces carried their stack's name, for some stack whose namespace was set to " + name;
+    }
+    // Kubernetes puts its name on every namespace: not worth showing.
+    const own = Object.keys(labels).filter((k) => k !== "kubernetes.io/metadata.name").sort();
+    return own.length > 0 ? `it is not monsterstack's: its labels are ${listed(own)}` : "it is not monsterstack's: it carries no label but its name";
+}
+
+/**
+ * Whether the stack may use the namespace its config names, before a single resource is
+ * registered. A stack adopts the namespace it creates if it exists already, relabels it, and
+ * deletes it with everything in it at `pulumi destroy`: so it only ever takes one that does not
+ * exist yet or is its own, carrying this project's and this stack's identity labels. One made
+ * before those labels is its own when it has the stack's default name, which no other stack
+ * has. With `namespaceOwner: class`, the namespace must be the one the class prepared.
+ * `labels`: the namespace's, undefined when it does not exist. Throws a ConfigError naming it.
+ */
+export function requireUsableNamespace(config: MonsterstackConfig, project: string, labels: Record<string, string> | undefined): void {
+    if (config.namespaceOwner === "class") return requireClassNamespace(config, labels);
+    if (labels === undefined) return;
+    const identity = stackIdentityLabels({ project, stack: config.stack });
+    if (Object.entries(identity).every(([k, v]) => labels[k] === v)) return;
+    const byDefault = config.namespace === defaultNamespace(config.stack);
+    if (byDefault && isUnidentifiedMonsterstackNamespace(labels, config.namespace)) return;
+
+    const label = Object.entries(identity).map(([k, v]) => `${k}=${v}`).join(" ");
+    const claimIt = isUnidentifiedMonsterstackNamespace(labels, config.namespace)
+        ? ` If it is this stack's own, say so first: kubectl label namespace ${config.namespace} ${label}.` : "";
+    throw new ConfigError(`monsterstack:namespace = ${JSON.stringify(config.namespace)}${byDefault ? " (the default for this stack)" : ""}: ` +
+        `namespace ${config.namespace} already exists and is not this stack's: ${whose(labels, config.namespace)}. ` +
+        "A stack adopts its namespace, relabels it and deletes it, with everything in it, at `pulumi destroy`, so it only takes its own, " +
+        `one labelled ${label}. Nothing was changed. Set monsterstack:namespace to a name of your own` +
+        `${byDefault ? "" : ` (or unset it: ${defaultNamespace(config.stack)})`}, or, in a namespace the trainer prepared for you, ` +
+        `set monsterstack:namespaceOwner class.${claimIt}`);
+}
+
+/** The provider's annotation naming the server-side-apply field manager of an object. */
+export const FIELD_MANAGER_ANNOTATION = "pulumi.com/patchFieldManager";
+
+/**
+ * Who writes the stack's objects, for server-side apply: a name of the stack's, where the
+ * provider would draw one at random into the state. A stack created again after its state was
+ * lost (`pulumi stack rm --force`) then owns its objects' fields again: it can change them, and
+ * the new key and certificate it generates replace the old ones, instead of conflicting with a
+ * field manager nobody has any more.
+ */
+export function fieldManager(project: string, stack: string): string {
+    const identity = stackIdentityLabels({ project, stack });
+    return `pulumi-${identity[`${LABEL_PREFIX}/project`]}-${identity[`${LABEL_PREFIX}/stack`]}`;
+}
+
+/** Puts the stack's field manager on every Kubernetes object registered with it (not on reads, which have no metadata). */
+function withFieldManager(manager: string): pulumi.ResourceTransformation {
+    return ({ type, props, opts }) => {
+        const metadata = props.metadata;
+        if (!type.startsWith("kubernetes:") || metadata === undefined) return undefined;
+        if (pulumi.Output.isInstance(metadata) || pulumi.Output.isInstance(metadata.annotations)) {
+            throw new Error(`${type}: metadata and its annotations must be plain objects, for the stack's field manager to be added`);
+        }
+        return { props: { ...props, metadata: { ...metadata, annotations: { ...metadata.annotations, [FIELD_MANAGER_ANNOTATION]: manager } } }, opts };
+    };
+}
+
+/**
  * An explicit Kubernetes provider plus the namespace of one trainee stack: made by the stack,
  * or, with `namespaceOwner: class`, the one the trainer's class made, used as it is.
  */
 export class TraineeCluster extends pulumi.ComponentResource {
     readonly provider: k8s.Provider;
+    /** What every object of the stack is registered with: the provider, and the stack's field manager. */
+    readonly inCluster: pulumi.ComponentResourceOptions;
     /** undefined when the class owns the namespace. */
     readonly namespace?: k8s.core.v1.Namespace;
     /** The namespace's name, known before the namespace exists. */
@@ -75,11 +160,12 @@ export class TraineeCluster extends pulumi.ComponentResource {
         const { config } = args;
 
         this.provider = new k8s.Provider(`${name}-provider`, providerArgs(config), { parent: this });
+        this.inCluster = { provider: this.provider, transformations: [withFieldManager(fieldManager(pulumi.getProject(), config.stack))] };
 
         if (config.namespaceOwner === "stack") {
             this.namespace = new k8s.core.v1.Namespace(`${name}-namespace`, {
-                metadata: { name: config.namespace, labels: namespaceLabels(config) },
-            }, { parent: this, provider: this.provider });
+                metadata: { name: config.namespace, labels: namespaceLabels(config, pulumi.getProject()) },
+            }, { ...this.inCluster, parent: this });
         }
         this.namespaceName = this.namespace ? this.namespace.metadata.name : pulumi.output(config.namespace);
 

@@ -110,16 +110,24 @@ describe("npm run class: a class of 5 with --parallel 3", function () {
     it("one trainee's failure never stops the others; the exit status and stderr name who failed", () => {
         // fay asks for the nodePort ann's frontend already has: the API server refuses fay's Service.
         const taken = kubeJson("service", "frontend", "-n", "monsterstack-ann").spec.ports[0].nodePort;
+        // gus asks for ben's namespace (ben is not on this roster): the program refuses it.
+        // hal asks for ann's, who is on it: refused before his stack is even made.
+        const bensLabels = kubeJson("namespace", "monsterstack-ben").metadata.labels;
         const mixed = path.join(root, "mixed.txt");
-        fs.writeFileSync(mixed, `fay frontendNodePort=${taken}\nann\n`);
+        fs.writeFileSync(mixed, `fay frontendNodePort=${taken}\nann\ngus namespace=monsterstack-ben\nhal namespace=monsterstack-ann\n`);
         const r = npmClass("up", "--roster", mixed, "--parallel", "2", "--config", "tenancy=on", ...LOCAL_IMAGES, "--out", out);
         assert.strictEqual(r.status, 1, r.stderr);
         assert.match(r.stdout, /^fay +monsterstack-fay .* failed: .*(already allocated|port)/m);
         assert.match(r.stdout, /^ann .* ok \(\d+ unchanged\)$/m);
-        assert.match(r.stderr, /^failed: fay \(/m);
-        const cleanup = path.join(root, "fay.txt");
-        fs.writeFileSync(cleanup, "fay\n");
+        assert.match(r.stdout, /^gus +monsterstack-ben .* failed: monsterstack:namespace = "monsterstack-ben": namespace monsterstack-ben already exists and is not this stack's: it is stack ben's, of project monsterstack/m);
+        assert.match(r.stdout, /^hal +monsterstack-ann .* failed: monsterstack:namespace = "monsterstack-ann" is trainee ann's \(line 2\): two stacks never share a namespace/m);
+        assert.match(r.stderr, /^failed: fay \(.*\); gus \(.*\); hal \(/m);
+        assert.deepStrictEqual(kubeJson("namespace", "monsterstack-ben").metadata.labels, bensLabels, "ben's namespace was relabelled");
+        assert.ok(!JSON.parse(run("pulumi", ["stack", "ls", "--json"], { cwd: REPO }).stdout).some((s: { name: string }) => s.name === "hal"), "hal's stack was made");
+        const cleanup = path.join(root, "cleanup.txt");
+        fs.writeFileSync(cleanup, "fay\ngus\n");
         assert.strictEqual(npmClass("down", "--roster", cleanup).status, 0);
+        assert.ok(kubeJson("namespace", "monsterstack-ben"), "gus's down took ben's namespace");
     });
 
     it("`down`: every stack destroyed, and it says whose data is kept", async () => {
@@ -142,7 +150,7 @@ describe("npm run class: a class of 5 with --parallel 3", function () {
 
     after(() => {
         // The class tool keeps each stack's config next to the program, as `pulumi config set` does.
-        for (const t of [...CLASS, "fay"]) fs.rmSync(path.join(REPO, `Pulumi.${t}.yaml`), { force: true });
+        for (const t of [...CLASS, "fay", "gus", "hal"]) fs.rmSync(path.join(REPO, `Pulumi.${t}.yaml`), { force: true });
         if (root && !process.env.E2E_KEEP_STATE) fs.rmSync(root, { recursive: true, force: true });
     });
 });

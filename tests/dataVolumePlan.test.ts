@@ -1,16 +1,14 @@
 // The data-volume decision, as a pure function: the cluster's volumes, the stack's identity
 // and its config in; keep / re-bind X / provision (with the reasons) out.
 import * as assert from "assert";
-import { createHash } from "crypto";
 import { ConfigError } from "../config";
 import {
     age, ClusterState, DataRequest, dataOrigin, identityLabels, labelValue, planDataVolume, planMessages, VolumeIdentity, VolumeState,
 } from "../dataVolumePlan";
 
-const hash = (s: string) => createHash("sha256").update(s).digest("hex");
 const alice: VolumeIdentity = { project: "monsterstack", stack: "alice", namespace: "monsterstack-alice", claim: "redis-data" };
-const aliceLabels = identityLabels(alice, hash);
-const bobLabels = identityLabels({ ...alice, stack: "bob", namespace: "monsterstack-bob" }, hash);
+const aliceLabels = identityLabels(alice);
+const bobLabels = identityLabels({ ...alice, stack: "bob", namespace: "monsterstack-bob" });
 const request: DataRequest = { storageClass: "standard", size: "2Gi", startEmpty: false };
 const now = new Date("2026-11-25T12:00:00Z");
 
@@ -127,6 +125,13 @@ describe("the data-volume plan", () => {
         assert.strictEqual(p.kind === "rebind" && p.volume.name, "pvc-kubectl");
     });
 
+    it("attachVolume: takes, by name, the stack's own volume from the namespace it had before (a stack moved to another namespace)", () => {
+        const fromOldNamespace = volume("pvc-moved", { labels: identityLabels({ ...alice, namespace: "alice-old" }), claimRef: { namespace: "alice-old", name: "redis-data", uid: "u" } });
+        assert.strictEqual(plan({ volumes: [fromOldNamespace] }).kind, "provision", "never taken without being named");
+        const p = plan({ volumes: [fromOldNamespace] }, { attachVolume: "pvc-moved" });
+        assert.strictEqual(p.kind === "rebind" && p.volume.name, "pvc-moved");
+    });
+
     it("attachVolume: refuses, naming the key, a missing, Bound, foreign or misfit volume, before anything is registered", () => {
         const cases: Array<[VolumeState[], RegExp]> = [
             [[], /no PersistentVolume of that name/],
@@ -155,12 +160,12 @@ describe("the data-volume plan", () => {
 
     it("identity labels are valid label values for any stack name", () => {
         for (const stack of ["alice", "Alice.2", "a".repeat(64), "_x_", "dev-"]) {
-            const value = labelValue(stack, hash);
+            const value = labelValue(stack);
             assert.match(value, /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/, stack);
             assert.ok(value.length <= 63, value);
         }
-        assert.strictEqual(labelValue("alice", hash), "alice");
-        assert.notStrictEqual(labelValue("a".repeat(64), hash), labelValue("a".repeat(65), hash));
+        assert.strictEqual(labelValue("alice"), "alice");
+        assert.notStrictEqual(labelValue("a".repeat(64)), labelValue("a".repeat(65)));
     });
 
     it("tells ages in plain words", () => {

@@ -129,8 +129,13 @@ export interface RunOptions {
     clusterState?: ClusterState | Error;
     /** Called when the program reads the cluster. */
     onRead?: () => void;
-    /** The labels of the stack's namespace as the cluster has it (null: it does not exist); default: prepared by the class. */
+    /**
+     * The labels of the stack's namespace as the cluster has it (null: it does not exist); default:
+     * the one the config expects, prepared by the class for `namespaceOwner: class`, none otherwise.
+     */
     namespaceLabels?: Record<string, string> | null;
+    /** Called when the program reads the stack's namespace. */
+    onNamespaceRead?: () => void;
     program?: string;
 }
 
@@ -140,7 +145,7 @@ export interface RunOptions {
  * error when the config is refused.
  */
 export async function runProgram(stack: string, config: Record<string, string> = {}, options: RunOptions = {}): Promise<ProgramRun> {
-    const { preview, program = PROGRAM, clusterState = { volumes: [] }, onRead, namespaceLabels = PREPARED_NAMESPACE } = options;
+    const { preview, program = PROGRAM, clusterState = { volumes: [] }, onRead, onNamespaceRead } = options;
     const previewOfNewStack = preview === "newStack";
     const resources: Registered[] = [];
     const logs: ProgramRun["logs"] = [];
@@ -153,7 +158,11 @@ export async function runProgram(stack: string, config: Record<string, string> =
     };
     cluster.releaseToClaim = async (_config, volume: VolumeState) => { released.push(volume.name); };
     cluster.current = () => ({ name: "training", server: "https://training.example.com:6443" });
-    cluster.namespaceLabels = async () => namespaceLabels ?? undefined;
+    cluster.namespaceLabels = async (config) => {
+        onNamespaceRead?.();
+        if (options.namespaceLabels !== undefined) return options.namespaceLabels ?? undefined;
+        return config.namespaceOwner === "class" ? PREPARED_NAMESPACE : undefined;
+    };
     await pulumi.runtime.setMocks({
         newResource: (args) => simulatedState(args, previewOfNewStack),
         call: (args) => args.inputs,

@@ -3,7 +3,7 @@
 import * as assert from "assert";
 import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { parseArgs } from "../class/main";
-import { parseAssignments, parseRoster, RosterError } from "../class/roster";
+import { namespaceClashes, parseAssignments, parseRoster, RosterError } from "../class/roster";
 import { firstLine, isResourceDone, missingPassphrase, pool, summary } from "../class/stacks";
 
 const ROSTER = `# Kubernetes course, November
@@ -67,6 +67,19 @@ describe("the class roster", () => {
             (err: RosterError) => err.problems.length === 2 && /^class\.txt:1: monsterstack:frontendReplicas = "0"/.test(err.problems[0]));
         assert.deepStrictEqual(parseAssignments(["nope=1"], (i) => `--config ${i}`).problems,
             [`--config nope=1: unknown config key monsterstack:nope: expected one of ${require("../config").CONFIG_KEYS.join(", ")}`]);
+    });
+
+    it("a trainee whose namespace another trainee of the roster has fails alone, naming whose it is; the others are untouched", () => {
+        const roster = ["alice", "bob", "carol namespace=monsterstack-bob", "dave namespace=lab", "erin namespace=lab", "frank"].join("\n");
+        const clashes = namespaceClashes(parseRoster(roster, "class.txt", {}));
+        assert.deepStrictEqual([...clashes.keys()], ["carol", "erin"]);
+        assert.strictEqual(clashes.get("carol"), 'monsterstack:namespace = "monsterstack-bob" is trainee bob\'s (line 2): ' +
+            "two stacks never share a namespace; give carol a namespace of its own, or none for monsterstack-carol");
+        // Whatever the order: the trainee whose default it is keeps it.
+        const reversed = namespaceClashes(parseRoster("carol namespace=monsterstack-bob\nbob\n", "class.txt", {}));
+        assert.deepStrictEqual([...reversed.keys()], ["carol"]);
+        assert.match(reversed.get("carol")!, /is trainee bob's \(line 2\)/);
+        assert.deepStrictEqual(namespaceClashes(parseRoster(ROSTER, "class.txt", {})), new Map());
     });
 
     it("an empty roster is refused", () => {

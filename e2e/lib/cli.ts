@@ -3,6 +3,7 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { defaultNamespace } from "../../config";
 
 export const REPO = path.join(__dirname, "..", "..");
 /** What a trainee's clone holds of the project after `npm ci` (bin/ built): all but the tests, the tools and the installed modules. */
@@ -55,10 +56,11 @@ export interface Step { op: string; urn: string; type: string; diffs?: string[] 
  * command is typed as the README shows it, without `--stack`.
  */
 export class Trainee {
-    readonly namespace: string;
+    /** The namespace the stack's config names: the stack's default until `moveTo`. */
+    namespace: string;
 
     private constructor(readonly stack: string, readonly dir: string, readonly env?: NodeJS.ProcessEnv) {
-        this.namespace = `monsterstack-${stack}`;
+        this.namespace = defaultNamespace(stack);
     }
 
     /**
@@ -79,9 +81,25 @@ export class Trainee {
         return run("pulumi", [...args, "--non-interactive"], { cwd: this.dir, env: this.env });
     }
 
+    /** The same command, for one that is meant to fail: its status and what it printed. */
+    attempt(...args: string[]): Result {
+        return run("pulumi", [...args, "--non-interactive"], { cwd: this.dir, env: this.env, allowFail: true });
+    }
+
+    /** The Pulumi resources the stack's state holds, by type (`pulumi stack export`). */
+    stateTypes(): string[] {
+        return (JSON.parse(this.pulumi("stack", "export").stdout).deployment.resources ?? []).map((r: { type: string }) => r.type);
+    }
+
     /** `pulumi config set key value`. */
     set(key: string, value: string): void {
         this.pulumi("config", "set", key, value);
+    }
+
+    /** `pulumi config set namespace <name>`: the stack's objects go there from the next `pulumi up`. */
+    moveTo(namespace: string): void {
+        this.set("namespace", namespace);
+        this.namespace = namespace;
     }
 
     /** `pulumi up`, which previews first, answered yes. */
