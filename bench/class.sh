@@ -2,7 +2,9 @@
 # npm run bench:class: a class of 30 brought up and torn down by `npm run class` on the local
 # cluster with fake nodes (control plane, minikube's storage provisioner and kwok, no real
 # node), against the floor of `kubectl apply` of the same stacks' rendered YAML. Prints the
-# figures of bench/classBench.ts. Builds what is missing first (e2e/toolchain, cluster, storage).
+# figures of bench/classBench.ts, or of the bench given as $1 on the same cluster
+# (npm run bench:cancel: bench/cancelBench.ts). Builds what is missing first (e2e/toolchain,
+# cluster, storage).
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
@@ -24,4 +26,4 @@ for i in 1 2; do
   sed "s/\${NODE_NAME}/kwok-node-$i/g" e2e/cluster/kwok/node.yaml | kubectl create -f - >/dev/null
 done
 kubectl wait --for=condition=Ready node --all --timeout=60s >/dev/null
-npx ts-node bench/classBench.ts
+npx ts-node "${1:-bench/classBench.ts}"

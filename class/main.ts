@@ -1,17 +1,19 @@
-// npm run class -- up|preview|status|down --roster <file> [--parallel N] [--config key=value]...
+// npm run class -- up|preview|status|down|unlock --roster <file> [--parallel N] [--config key=value]...
 //                  [--json] [--out DIR] [--purge] [--yes]
 // A trainer's tool: the same program, one stack per trainee of the roster, N at a time.
 import * as fs from "fs";
 import * as path from "path";
 import * as readline from "readline";
 import { purgeVolume, retainedVolumes } from "./purge";
+import { Interruption } from "./interruption";
 import { ProgressLines, jsonRecord, table } from "./report";
 import { namespaceClashes, parseAssignments, parseRoster, RosterError, Trainee } from "./roster";
 import { backendUrl, Command, firstLine, missingPassphrase, Outcome, pool, refusedOutcome, runTrainee } from "./stacks";
 
 const USAGE = `usage: npm run class -- up --roster <file> [--parallel N] [--config key=value]... [--json] [--out DIR]
        npm run class -- preview|status|down --roster <file> [--parallel N] [--json]
-       npm run class -- down --roster <file> --purge [--yes]     (also deletes retained data)`;
+       npm run class -- down --roster <file> --purge [--yes]     (also deletes retained data)
+       npm run class -- unlock --roster <file> [--json]          (clears the locks of runs that are gone)`;
 
 interface Options {
     command: Command;
@@ -31,7 +33,7 @@ function fail(message: string): never {
 
 export function parseArgs(argv: string[]): Options {
     const [command, ...rest] = argv;
-    if (!["up", "preview", "status", "down"].includes(command)) fail(`unknown command ${JSON.stringify(command ?? "")}`);
+    if (!["up", "preview", "status", "down", "unlock"].includes(command)) fail(`unknown command ${JSON.stringify(command ?? "")}`);
     const options: Options = { command: command as Command, roster: "", parallel: 4, config: [], json: false, out: "class-kubeconfigs", purge: false, yes: false };
     for (let i = 0; i < rest.length; i++) {
         const flag = rest[i];
@@ -111,12 +113,15 @@ async function main(): Promise<void> {
         process.exit(2);
     }
 
+    const interruption = new Interruption((line) => process.stderr.write(`${line}\n`));
+    interruption.listen();
     const progress = new ProgressLines(trainees.map((t) => t.stack), process.stderr.isTTY === true, (s) => process.stderr.write(s));
     // Only up and preview register anything; a trainee refused here is left untouched.
     const clashes = options.command === "up" || options.command === "preview" ? namespaceClashes(trainees) : new Map<string, string>();
+    const context = { signal: interruption.signal, backendUrl: "url" in backend ? backend.url : "", unlockCommand: `npm run class -- unlock --roster ${options.roster}` };
     const outcomes = await pool(trainees, options.parallel, async (t) => {
         const clash = clashes.get(t.stack);
-        if (clash === undefined) return runTrainee(t, options.command, (p) => progress.update(t.stack, p));
+        if (clash === undefined) return runTrainee(t, options.command, { ...context, onRunning: interruption.tracking(t.stack) }, (p) => progress.update(t.stack, p));
         progress.update(t.stack, { stage: "failed", resources: 0 });
         return refusedOutcome(t, clash);
     });
@@ -138,6 +143,11 @@ async function main(): Promise<void> {
     if (failed.length > 0) {
         process.stderr.write(`failed: ${failed.map((o) => `${o.trainee} (${o.error})`).join("; ")}\n`);
         process.exitCode = 1;
+    }
+    if (interruption.signal.aborted) {
+        const stopped = outcomes.filter((o) => o.status === "cancelled").map((o) => o.trainee);
+        process.stderr.write(`cancelled by ${String(interruption.signal.reason)}: ${stopped.join(", ") || "none"}; no stack is left locked by this run\n`);
+        process.exitCode = 130;
     }
 }
 

@@ -39,7 +39,7 @@ export function table(outcomes: Outcome[]): string {
     const header = ["TRAINEE", "NAMESPACE", "FRONTEND URL", "DATA VOLUME", "RECLAIM", "STATUS"];
     const rows = outcomes.map((o) => [
         o.trainee, o.namespace, o.frontendUrl ?? "-", o.dataVolume ?? "-", o.reclaimPolicy ?? "-",
-        o.status === "ok" ? `ok${o.changes ? ` (${o.changes})` : ""}` : `failed: ${o.error}`,
+        o.status === "ok" ? `ok${o.changes ? ` (${o.changes})` : ""}` : `${o.status}: ${o.error}`,
     ]);
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
     return [header, ...rows].map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join("  ")).join("\n") + "\n";

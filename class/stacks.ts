@@ -2,11 +2,16 @@
 // directory: the same program, on whatever backend the user is logged in to.
 import { ConcurrentUpdateError, EngineEvent, LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import * as path from "path";
+import { describeLock, fileBackendDir, holder, readLocks, StackLock } from "./locks";
+import { detachedPulumi } from "./processes";
 import type { Trainee } from "./roster";
 
 export const PROJECT_DIR = path.join(__dirname, "..");
 
-export type Command = "up" | "preview" | "status" | "down";
+export type Command = "up" | "preview" | "status" | "down" | "unlock";
+
+/** The project's name, as Pulumi.yaml gives it: where a file backend keeps the stacks' locks. */
+export const PROJECT = "monsterstack";
 
 export interface Progress {
     stage: string;
@@ -22,7 +27,8 @@ export interface Outcome {
     reclaimPolicy?: string;
     /** What the run changed or plans to change, e.g. "2 to update, 21 unchanged". */
     changes?: string;
-    status: "ok" | "failed";
+    /** `cancelled`: stopped by a signal to the tool, before or while its operation ran. */
+    status: "ok" | "failed" | "cancelled";
     error?: string;
     /** The trainee's kubeconfig (tenancy on), written by the caller; never printed. */
     kubeconfigText?: string;
@@ -42,7 +48,7 @@ function oneAtATime<T>(f: () => Promise<T>): Promise<T> {
 
 let workspace: Promise<LocalWorkspace> | undefined;
 function projectWorkspace(): Promise<LocalWorkspace> {
-    workspace ??= LocalWorkspace.create({ workDir: PROJECT_DIR });
+    workspace ??= detachedPulumi().then((pulumiCommand) => LocalWorkspace.create({ workDir: PROJECT_DIR, pulumiCommand }));
     return workspace;
 }
 
@@ -82,9 +88,28 @@ export function summary(changes: Record<string, number> | undefined): string {
     return parts.join(", ") || "no change";
 }
 
+/**
+ * Why a stack is locked, and the way out, from whose process holds its locks: undefined when
+ * the backend keeps them where this tool cannot look (anything but file://).
+ */
+export function lockedMessage(stack: string, locks: Array<StackLock & { holder: ReturnType<typeof holder> }> | undefined, unlockCommand: string): string {
+    if (locks === undefined) return `locked: another update of this stack is running (not retried); if none is, \`pulumi cancel --stack ${stack}\` clears the lock`;
+    const live = locks.find((l) => l.holder === "live");
+    if (live) return `locked: another update of this stack is running (${describeLock(live)}), not retried`;
+    const elsewhere = locks.find((l) => l.holder === "elsewhere");
+    if (elsewhere) return `locked by a run on another machine (${describeLock(elsewhere)}): look there; once it is gone, \`pulumi cancel --stack ${stack}\` clears the lock`;
+    if (locks.length === 0) return "locked: another update of this stack was running (not retried)";
+    return `locked by a run that is gone (${locks.map(describeLock).join("; ")}): \`${unlockCommand}\` clears its lock`;
+}
+
+/** The locks of a trainee's stack and their holders, or undefined where the backend does not say. */
+export function stackLocks(trainee: Trainee, backendUrl: string): Array<StackLock & { holder: ReturnType<typeof holder> }> | undefined {
+    const dir = fileBackendDir(backendUrl);
+    return dir === undefined ? undefined : readLocks(dir, PROJECT, trainee.stack).map((l) => ({ ...l, holder: holder(l) }));
+}
+
 /** The first line of an error, without the CLI's stack of wrappers. */
 export function firstLine(err: unknown): string {
-    if (err instanceof ConcurrentUpdateError) return "locked: another update of this stack is running (not retried; `pulumi cancel` clears a dead lock)";
     const text = String((err as Error)?.message ?? err);
     const diagnostic = /error: (.+)/.exec(text)?.[1];
     return (diagnostic ?? text.split("\n").find((l) => l.trim() !== "") ?? "failed").trim();
@@ -112,33 +137,81 @@ export function refusedOutcome(trainee: Trainee, error: string): Outcome {
     return { ...outcomeOf(trainee), status: "failed", error };
 }
 
+/** What a run of the class gives each trainee's operation. */
+export interface RunContext {
+    /** Aborted by the first SIGINT, SIGTERM or SIGHUP: no operation starts, those running are cancelled. */
+    signal: AbortSignal;
+    /** The backend `pulumi login` chose, to read who holds a stack's lock. */
+    backendUrl: string;
+    /** The command that clears this roster's dead locks, for the messages. */
+    unlockCommand: string;
+    /** Told when the stack's operation starts (and whether it takes the stack's lock: a preview does not), and when it ends. */
+    onRunning?: (operation: { stack: Stack; locks: boolean } | undefined) => void;
+}
+
+/** A trainee's operation stopped by a signal, before it began or while it ran. */
+function cancelled(base: Outcome, signal: AbortSignal): Outcome {
+    return { ...base, status: "cancelled", error: `by ${String(signal.reason)}` };
+}
+
+/** `unlock`: clears the stack's locks when every process that held one is gone; never a live run's. */
+async function unlock(trainee: Trainee, context: RunContext, base: Outcome): Promise<Outcome> {
+    const locks = stackLocks(trainee, context.backendUrl);
+    if (locks === undefined) {
+        return { ...base, status: "failed", error: `the backend ${context.backendUrl} keeps its locks where this tool cannot see whose process holds them; if no update runs, \`pulumi cancel --stack ${trainee.stack}\`` };
+    }
+    if (locks.length === 0) return { ...base, changes: "not locked" };
+    if (locks.some((l) => l.holder !== "gone")) return { ...base, status: "failed", error: `not unlocked: ${lockedMessage(trainee.stack, locks, context.unlockCommand)}` };
+    const stack = await stackFor(trainee, "unlock");
+    await stack.cancel();
+    return { ...base, changes: `unlocked: the lock of ${locks.map(describeLock).join("; ")}, whose run is gone` };
+}
+
 /** Runs `command` for one trainee; never throws: a failure is this trainee's outcome only. */
-export async function runTrainee(trainee: Trainee, command: Command, onProgress: (p: Progress) => void): Promise<Outcome> {
+export async function runTrainee(trainee: Trainee, command: Command, context: RunContext, onProgress: (p: Progress) => void): Promise<Outcome> {
     const base = outcomeOf(trainee);
+    const { signal } = context;
     let resources = 0;
     const onEvent = (stage: string) => (event: EngineEvent) => {
         if (isResourceDone(event)) onProgress({ stage, resources: ++resources });
     };
+    // The operation itself; a signal before it starts cancels it.
+    const running = async <T>(stack: Stack, stage: string, operation: () => Promise<T>): Promise<T> => {
+        if (signal.aborted) throw signal.reason;
+        onProgress({ stage, resources });
+        context.onRunning?.({ stack, locks: command !== "preview" });
+        try {
+            return await operation();
+        } finally {
+            context.onRunning?.(undefined);
+        }
+    };
     try {
+        if (signal.aborted) return cancelled(base, signal);
+        if (command === "unlock") return await unlock(trainee, context, base);
         onProgress({ stage: "selecting", resources });
         const stack = await stackFor(trainee, command);
         if (command === "up") {
-            onProgress({ stage: "updating", resources });
-            const result = await stack.up({ onEvent: onEvent("updating") });
+            const result = await running(stack, "updating", () => stack.up({ onEvent: onEvent("updating"), signal }));
             base.changes = summary(result.summary.resourceChanges);
         } else if (command === "preview") {
-            onProgress({ stage: "previewing", resources });
-            const result = await stack.preview({ onEvent: onEvent("previewing") });
+            const result = await running(stack, "previewing", () => stack.preview({ onEvent: onEvent("previewing"), signal }));
             base.changes = summary(result.changeSummary);
         } else if (command === "down") {
             const before = await stack.outputs();
             base.reclaimPolicy = applicable(before.reclaimPolicy?.value);
             base.dataVolume = applicable(before.dataVolume?.value);
-            onProgress({ stage: "destroying", resources });
-            const result = await stack.destroy({ onEvent: onEvent("destroying") });
+            const result = await running(stack, "destroying", () => stack.destroy({ onEvent: onEvent("destroying"), signal }));
             base.changes = summary(result.summary.resourceChanges);
             onProgress({ stage: "done", resources });
             return base;
+        } else {
+            // status: a dead lock would fail the next up; say so now.
+            const locks = stackLocks(trainee, context.backendUrl);
+            if (locks?.some((l) => l.holder === "gone")) {
+                onProgress({ stage: "failed", resources });
+                return { ...base, status: "failed", error: lockedMessage(trainee.stack, locks, context.unlockCommand) };
+            }
         }
         const outputs = await stack.outputs();
         base.frontendUrl = applicable(outputs.frontendUrl?.value);
@@ -148,8 +221,14 @@ export async function runTrainee(trainee: Trainee, command: Command, onProgress:
         onProgress({ stage: "done", resources });
         return base;
     } catch (err) {
+        if (signal.aborted) {
+            onProgress({ stage: "cancelled", resources });
+            return cancelled(base, signal);
+        }
         onProgress({ stage: "failed", resources });
-        return { ...base, status: "failed", error: firstLine(err) };
+        const error = err instanceof ConcurrentUpdateError
+            ? lockedMessage(trainee.stack, stackLocks(trainee, context.backendUrl), context.unlockCommand) : firstLine(err);
+        return { ...base, status: "failed", error };
     }
 }
 

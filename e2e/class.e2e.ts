@@ -6,14 +6,11 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { killTree, REPO, required, run } from "./lib/cli";
+import { CLASS_LOCAL_IMAGES } from "./lib/app";
+import { killTree, REPO, run } from "./lib/cli";
 import { kubeJson, waitFor } from "./lib/cluster";
 
 const CLASS = ["ann", "ben", "cal", "dot", "eve"];
-const LOCAL_IMAGES = ["redis", "frontend", "imagebackend"].flatMap((tier) => [
-    "--config", `${tier}Image=${required(`E2E_${tier.toUpperCase()}_IMAGE`)}`,
-    "--config", `${tier}ImagePullPolicy=Never`,
-]);
 
 interface Record { trainee: string; stack: string; namespace: string; frontendUrl: string | null; dataVolume: string | null; reclaimPolicy: string | null; status: string; error?: string; kubeconfig: string | null }
 
@@ -54,7 +51,7 @@ describe("npm run class: a class of 5 with --parallel 3", function () {
     });
 
     it("`up --json`: one JSON array, every trainee ok, each kubeconfig a 0600 file that reaches its own namespace only", async () => {
-        const r = npmClass("up", "--roster", roster, "--parallel", "3", "--config", "tenancy=on", ...LOCAL_IMAGES, "--out", out, "--json");
+        const r = npmClass("up", "--roster", roster, "--parallel", "3", "--config", "tenancy=on", ...CLASS_LOCAL_IMAGES, "--out", out, "--json");
         assert.strictEqual(r.status, 0, r.stderr);
         const records: Record[] = JSON.parse(r.stdout);
         assert.deepStrictEqual(records.map((x) => [x.trainee, x.status]), CLASS.map((t) => [t, "ok"]));
@@ -84,12 +81,12 @@ describe("npm run class: a class of 5 with --parallel 3", function () {
         const status = npmClass("status", "--roster", roster);
         assert.strictEqual(status.status, 0, status.stderr);
         for (const t of CLASS) assert.match(status.stdout, new RegExp(`^${t} +monsterstack-${t} +minikube service frontend -n monsterstack-${t} --url +pvc-`, "m"));
-        const again = npmClass("up", "--roster", roster, "--parallel", "3", "--config", "tenancy=on", ...LOCAL_IMAGES, "--out", out);
+        const again = npmClass("up", "--roster", roster, "--parallel", "3", "--config", "tenancy=on", ...CLASS_LOCAL_IMAGES, "--out", out);
         assert.strictEqual(again.status, 0, again.stderr);
         for (const t of CLASS) assert.match(again.stdout, new RegExp(`^${t} .* ok \\(\\d+ unchanged\\)$`, "m"));
     });
 
-    it("a stack that another run holds locked is reported as such at once, and the others go on", async () => {
+    it("a stack whose lock a crashed run left is reported as such at once, with the way out, and the others go on", async () => {
         // A `pulumi up` of ann killed while it held the stack's lock, as a crashed or interrupted run leaves it.
         const holder = spawn("pulumi", ["up", "--yes", "--non-interactive", "--stack", "ann"], { cwd: REPO, detached: true, stdio: "ignore" });
         const locks = path.join(root, "state", ".pulumi", "locks");
@@ -97,12 +94,17 @@ describe("npm run class: a class of 5 with --parallel 3", function () {
         killTree(holder.pid!);
         const pair = path.join(root, "pair.txt");
         fs.writeFileSync(pair, "ann\nben reclaimPolicy=Retain\n");
-        const options = ["--config", "tenancy=on", ...LOCAL_IMAGES, "--out", out];
+        const options = ["--config", "tenancy=on", ...CLASS_LOCAL_IMAGES, "--out", out];
         const locked = npmClass("up", "--roster", pair, ...options);
         assert.strictEqual(locked.status, 1, locked.stderr);
-        assert.match(locked.stdout, /^ann .* failed: locked: another update of this stack is running \(not retried; `pulumi cancel` clears a dead lock\)$/m);
+        assert.match(locked.stdout, new RegExp(`^ann .* failed: locked by a run that is gone \\(pid ${holder.pid} of \\S+@\\S+, since [^)]+\\): \`npm run class -- unlock --roster ${pair}\` clears its lock$`, "m"));
         assert.match(locked.stdout, /^ben .* ok \(\d+ unchanged\)$/m);
-        run("pulumi", ["cancel", "--yes", "--non-interactive", "--stack", "ann"], { cwd: REPO });
+        const status = npmClass("status", "--roster", pair);
+        assert.match(status.stdout, /^ann .* failed: locked by a run that is gone .*unlock/m);
+        const unlocked = npmClass("unlock", "--roster", pair);
+        assert.strictEqual(unlocked.status, 0, unlocked.stderr);
+        assert.match(unlocked.stdout, new RegExp(`^ann .* ok \\(unlocked: the lock of pid ${holder.pid} of .*, whose run is gone\\)$`, "m"));
+        assert.match(unlocked.stdout, /^ben .* ok \(not locked\)$/m);
         const again = npmClass("up", "--roster", pair, ...options);
         assert.strictEqual(again.status, 0, again.stderr);
     });
@@ -115,7 +117,7 @@ describe("npm run class: a class of 5 with --parallel 3", function () {
         const bensLabels = kubeJson("namespace", "monsterstack-ben").metadata.labels;
         const mixed = path.join(root, "mixed.txt");
         fs.writeFileSync(mixed, `fay frontendNodePort=${taken}\nann\ngus namespace=monsterstack-ben\nhal namespace=monsterstack-ann\n`);
-        const r = npmClass("up", "--roster", mixed, "--parallel", "2", "--config", "tenancy=on", ...LOCAL_IMAGES, "--out", out);
+        const r = npmClass("up", "--roster", mixed, "--parallel", "2", "--config", "tenancy=on", ...CLASS_LOCAL_IMAGES, "--out", out);
         assert.strictEqual(r.status, 1, r.stderr);
         assert.match(r.stdout, /^fay +monsterstack-fay .* failed: .*(already allocated|port)/m);
         assert.match(r.stdout, /^ann .* ok \(\d+ unchanged\)$/m);

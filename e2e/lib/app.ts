@@ -13,6 +13,9 @@ const IMAGES = {
 };
 const APPS = ["redis", "frontend", "imagebackend"];
 
+/** A stack's app, wherever it was deployed from (a trainee's checkout, the class tool): its namespace. */
+export type InNamespace = Pick<Trainee, "namespace">;
+
 /** The images loaded into the node by hand, as trainees do with `minikube image load`: pull policy Never. */
 export function useLocalImages(trainee: Trainee): void {
     for (const [key, ref] of Object.entries(IMAGES)) {
@@ -21,8 +24,11 @@ export function useLocalImages(trainee: Trainee): void {
     }
 }
 
+/** The same images for a class: `npm run class -- up`'s `--config` pairs. */
+export const CLASS_LOCAL_IMAGES = Object.entries(IMAGES).flatMap(([key, ref]) => ["--config", `${key}=${ref}`, "--config", `${key}PullPolicy=Never`]);
+
 /** Where the frontend answers from this host: the load balancer's address, or the node's NodePort (kube-proxy). */
-export function frontendBase(trainee: Trainee): string {
+export function frontendBase(trainee: InNamespace): string {
     const svc = kubeJson("service", "frontend", "-n", trainee.namespace);
     const ingress = svc.status?.loadBalancer?.ingress?.[0]?.ip;
     return svc.spec.type === "LoadBalancer" && ingress
@@ -35,7 +41,7 @@ export function frontendBase(trainee: Trainee): string {
  * endpoints yet: the frontend's port refuses the connection, or the app answers 503 (Redis
  * not reachable yet) without counting the visit. A trainee would reload; so does this, for 30 s.
  */
-export async function page(trainee: Trainee): Promise<string> {
+export async function page(trainee: InNamespace): Promise<string> {
     const base = frontendBase(trainee);
     const deadline = Date.now() + 30_000;
     for (;;) {
@@ -54,7 +60,7 @@ export async function page(trainee: Trainee): Promise<string> {
 }
 
 /** One visit: the counter the page shows, printed for the reader of the CI log. */
-export async function visit(trainee: Trainee, when: string): Promise<number> {
+export async function visit(trainee: InNamespace, when: string): Promise<number> {
     const html = await page(trainee);
     const match = /visits: (\d+)/.exec(html);
     assert.ok(match, `no visit counter in the page:\n${html}`);
@@ -64,7 +70,7 @@ export async function visit(trainee: Trainee, when: string): Promise<number> {
 }
 
 /** Every pod of the stack Running and Ready on the real node, rollouts finished, none left terminating. */
-export async function allRunning(trainee: Trainee): Promise<void> {
+export async function allRunning(trainee: InNamespace): Promise<void> {
     await waitFor(`every pod of ${trainee.namespace} Running and Ready on ${NODE_NAME}`, () => {
         const names = pods(trainee.namespace).map((p) => p.name);
         return APPS.every((app) => names.some((n) => n.startsWith(app))) && rolledOut(trainee.namespace, NODE_NAME);

@@ -29,23 +29,19 @@ export function run(cmd: string, args: string[], opts: { cwd?: string; allowFail
     return result;
 }
 
-/**
- * Kills a detached command as a crash would (SIGKILL), with every process it started.
- * The Pulumi CLI starts its plugins in process groups of their own, so killing its group
- * leaves them running; it is frozen first, so that nothing new starts while its tree is read.
- */
-export function killTree(pid: number): void {
-    process.kill(-pid, "SIGSTOP");
-    const tree = [pid, ...descendants(pid)];
-    for (const p of tree) {
-        try { process.kill(p, "SIGKILL"); } catch { /* already gone */ }
-    }
-    try { process.kill(-pid, "SIGKILL"); } catch { /* the whole group is gone */ }
-}
+export { killTree } from "../../class/processes";
 
-function descendants(pid: number): number[] {
-    const children = spawnSync("pgrep", ["-P", String(pid)], { encoding: "utf8" }).stdout.split("\n").filter(Boolean).map(Number);
-    return children.flatMap((child) => [child, ...descendants(child)]);
+/** The processes running a binary of the Pulumi toolchain (the CLI, the language host, the plugins): pid and path. */
+export function toolchainProcesses(): Array<{ pid: number; exe: string }> {
+    const toolchain = required("MONSTERSTACK_PULUMI_TOOLCHAIN");
+    return fs.readdirSync("/proc").filter((e) => /^\d+$/.test(e)).flatMap((pid) => {
+        try {
+            const exe = fs.readlinkSync(`/proc/${pid}/exe`);
+            return exe.startsWith(`${toolchain}/`) ? [{ pid: Number(pid), exe }] : [];
+        } catch {
+            return [];
+        }
+    });
 }
 
 export interface Step { op: string; urn: string; type: string; diffs?: string[] }

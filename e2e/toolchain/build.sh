@@ -4,6 +4,7 @@
 #
 #   <cache>/bin/pulumi                          CLI (github.com/pulumi/pulumi/pkg/v3/cmd/pulumi)
 #   <cache>/bin/pulumi-language-nodejs          our minimal Node.js language host (langhost/main.go)
+#   (every plugin also gets exit_with_engine.go: it exits when the engine that started it is gone)
 #   <cache>/bin/pulumi-resource-pulumi-nodejs   shim for dynamic providers
 #   <cache>/pulumi-home/plugins/resource-{kubernetes,random,tls}-v<version>/
 #   <cache>/SOURCES.txt                         which module versions each binary was built from
@@ -137,7 +138,7 @@ require (
 
 replace github.com/atotto/clipboard => github.com/tgummerer/clipboard $CLIPBOARD_FORK_VERSION
 EOF
-cp "$here/langhost/main.go" "$w/langhost/main.go"
+cp "$here/langhost/main.go" "$here/exit_with_engine.go" "$w/langhost/"
 [ -x "$tc/bin/pulumi" ] ||
   build pulumi "$tc/bin/pulumi" "$w" "$sdkver" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
 [ -x "$tc/bin/pulumi-language-nodejs" ] ||
@@ -166,7 +167,7 @@ require (
 	github.com/pulumi/pulumi-kubernetes/sdk/v4 $K8S_SDK_MODULE_VERSION
 )
 EOF
-  cp "$here/kubernetes/main.go" "$w/main.go"
+  cp "$here/kubernetes/main.go" "$here/exit_with_engine.go" "$w/"
   # The schema and Terraform mapping ship in the provider module; embed them.
   moddir=$(cd "$w" && go mod download -json "github.com/pulumi/pulumi-kubernetes/provider/v4@$K8S_PROVIDER_MODULE_VERSION" |
     node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const j=JSON.parse(s);if(j.Error){console.error(j.Error);process.exit(1)}process.stdout.write(j.Dir)})')
@@ -199,7 +200,7 @@ require (
 
 replace github.com/hashicorp/terraform-plugin-sdk/v2 => github.com/pulumi/terraform-plugin-sdk/v2 $TF_PLUGIN_SDK_FORK_VERSION
 EOF
-  cp "$here/$1/main.go" "$w/main.go"
+  cp "$here/$1/main.go" "$here/exit_with_engine.go" "$w/"
 }
 if [ ! -x "$(plugin_path random)" ]; then
   tf_wrapper random github.com/terraform-providers/terraform-provider-random "$TF_RANDOM_MODULE_VERSION"

@@ -32,7 +32,7 @@ export PULUMI_VERSION PULUMI_KUBERNETES_VERSION PULUMI_RANDOM_VERSION PULUMI_TLS
 # them yields a fresh toolchain directory instead of a stale one. The scripts' comment lines
 # are left out (not #! lines, which a heredoc may write), so that a comment edit does not cost
 # a 20-minute rebuild.
-_mst_recipe="$(cd "$_mst_dir" && { sed '/^[[:space:]]*#\([^!]\|$\)/d' build.sh ../gobuild.sh; cat langhost/main.go kubernetes/main.go random/main.go tls/main.go; } | sha256sum | cut -c1-10)"
+_mst_recipe="$(cd "$_mst_dir" && { sed '/^[[:space:]]*#\([^!]\|$\)/d' build.sh ../gobuild.sh; cat langhost/main.go kubernetes/main.go random/main.go tls/main.go exit_with_engine.go; } | sha256sum | cut -c1-10)"
 
 export MONSTERSTACK_E2E_CACHE="${MONSTERSTACK_E2E_CACHE:-$HOME/.cache/monsterstack-e2e}"
 export MONSTERSTACK_PULUMI_TOOLCHAIN="$MONSTERSTACK_E2E_CACHE/pulumi-$PULUMI_VERSION-kubernetes-$PULUMI_KUBERNETES_VERSION-random-$PULUMI_RANDOM_VERSION-tls-$PULUMI_TLS_VERSION-$_mst_recipe"

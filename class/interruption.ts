@@ -1,0 +1,64 @@
+// Ctrl-C, a dropped SSH session (SIGHUP) or a SIGTERM in the middle of a class. The first
+// signal starts no new stack and asks every running operation to cancel gracefully, through
+// the Automation API (the engine finishes or stops its steps, saves the state, and lets go of
+// the lock); the tool then reports and exits 130. A second signal stops everything at once:
+// every process tree the tool started is killed, and the locks this run held are cleared.
+import type { Stack } from "@pulumi/pulumi/automation";
+import { killTree, started } from "./processes";
+
+export const SIGNALS: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+/**
+ * A repeat sooner than this is the same interruption: `npm run` forwards the terminal's SIGINT
+ * to its child, which under a shell that execs the command is the tool, already signalled.
+ */
+const SAME_INTERRUPTION_MS = 1000;
+
+export class Interruption {
+    private readonly controller = new AbortController();
+    /** The operations running now, by trainee; the locks of those that take one are this run's. */
+    private readonly running = new Map<string, { stack: Stack; locks: boolean }>();
+    private firstAt = 0;
+
+    constructor(private readonly say: (line: string) => void) {}
+
+    get signal(): AbortSignal {
+        return this.controller.signal;
+    }
+
+    /** For one trainee: told when its stack's operation starts and ends. */
+    tracking(trainee: string): (operation: { stack: Stack; locks: boolean } | undefined) => void {
+        return (operation) => (operation ? this.running.set(trainee, operation) : this.running.delete(trainee));
+    }
+
+    listen(): void {
+        // After a hang-up the terminal is gone: writing to it must not crash the tool mid-cancel.
+        for (const stream of [process.stdout, process.stderr]) stream.on("error", () => undefined);
+        for (const name of SIGNALS) process.on(name, () => this.received(name));
+    }
+
+    private received(name: NodeJS.Signals): void {
+        if (!this.controller.signal.aborted) {
+            this.firstAt = Date.now();
+            this.controller.abort(name);
+            const names = [...this.running.keys()];
+            this.say(`class: ${name}: no new stack starts; ` +
+                (names.length > 0 ? `cancelling ${names.join(", ")} gracefully, waiting for each to end` : "none was running") +
+                ". Ctrl-C again to stop at once.");
+            return;
+        }
+        if (Date.now() - this.firstAt >= SAME_INTERRUPTION_MS) void this.stopAtOnce(name);
+    }
+
+    private async stopAtOnce(name: NodeJS.Signals): Promise<never> {
+        const halfUpdated = [...this.running].filter(([, operation]) => operation.locks);
+        for (const pid of [...started]) killTree(pid);
+        // The engine was killed holding its stack's lock: `pulumi cancel` clears it (only ours: a
+        // stack this run was updating could not have been locked by anyone else).
+        await Promise.all(halfUpdated.map(([, { stack }]) => stack.cancel().catch(() => undefined)));
+        this.say(`class: ${name} again: stopped at once; every process the tool started is killed, and this run's locks are cleared.` +
+            (halfUpdated.length > 0
+                ? ` Maybe half-updated: ${halfUpdated.map(([trainee]) => trainee).join(", ")}; the next \`up\` completes them (it reads back what exists first).`
+                : ""));
+        process.exit(130);
+    }
+}

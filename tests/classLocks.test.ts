@@ -1,0 +1,155 @@
+// The class tool's side of an interrupted class: the `pulumi` processes it starts (detached
+// from the terminal, killed with all they started), the locks a file backend keeps, and what
+// the trainer is told about them.
+import * as assert from "assert";
+import { ConcurrentUpdateError } from "@pulumi/pulumi/automation";
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parseArgs } from "../class/main";
+import { describeLock, fileBackendDir, holder, readLocks, StackLock } from "../class/locks";
+import { detachedPulumi, isPulumiRunning, killTree, processTree, started } from "../class/processes";
+import { table } from "../class/report";
+import { lockedMessage } from "../class/stacks";
+
+const lock: StackLock = { pid: 4242, username: "trainer", hostname: "laptop", timestamp: "2026-12-01T10:00:00Z" };
+const UNLOCK = "npm run class -- unlock --roster class.txt";
+/** Running, or stopped: not gone, and not a zombie waiting for its parent to read its status. */
+function alive(pid: number): boolean {
+    try {
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+        return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
+    } catch {
+        return false;
+    }
+}
+
+describe("an interrupted class: locks and processes", () => {
+    it("says whose a lock is, and the way out: unlock for a run that is gone, never for a live one", () => {
+        assert.strictEqual(holder(lock, "laptop", () => true), "live");
+        assert.strictEqual(holder(lock, "laptop", () => false), "gone");
+        assert.strictEqual(holder(lock, "server", () => false), "elsewhere", "a pid of another machine says nothing here");
+        assert.strictEqual(lockedMessage("ann", [{ ...lock, holder: "gone" }], UNLOCK),
+            "locked by a run that is gone (pid 4242 of trainer@laptop, since 2026-12-01T10:00:00Z): `npm run class -- unlock --roster class.txt` clears its lock");
+        assert.strictEqual(lockedMessage("ann", [{ ...lock, holder: "live" }], UNLOCK),
+            "locked: another update of this stack is running (pid 4242 of trainer@laptop, since 2026-12-01T10:00:00Z), not retried");
+        assert.match(lockedMessage("ann", [{ ...lock, holder: "elsewhere" }], UNLOCK), /^locked by a run on another machine \(pid 4242 of trainer@laptop.*`pulumi cancel --stack ann`/);
+        assert.match(lockedMessage("ann", undefined, UNLOCK), /cannot|if none is, `pulumi cancel --stack ann` clears the lock/);
+        assert.strictEqual(describeLock(lock), "pid 4242 of trainer@laptop, since 2026-12-01T10:00:00Z");
+    });
+
+    it("reads a file backend's locks where Pulumi writes them, and no other backend's", () => {
+        assert.strictEqual(fileBackendDir("file://~"), os.homedir());
+        assert.strictEqual(fileBackendDir("file:///srv/class%20state"), "/srv/class state");
+        assert.strictEqual(fileBackendDir("s3://bucket/class"), undefined);
+        assert.strictEqual(fileBackendDir("https://api.pulumi.com"), undefined);
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "monsterstack-locks-"));
+        try {
+            const stackDir = path.join(dir, ".pulumi", "locks", "organization", "monsterstack", "ann");
+            fs.mkdirSync(stackDir, { recursive: true });
+            fs.writeFileSync(path.join(stackDir, "8a1c.json"), JSON.stringify(lock));
+            assert.deepStrictEqual(readLocks(dir, "monsterstack", "ann"), [lock]);
+            assert.deepStrictEqual(readLocks(dir, "monsterstack", "ben"), []);
+            assert.deepStrictEqual(readLocks(path.join(dir, "nothing"), "monsterstack", "ann"), []);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("knows a pulumi process by what it runs, not by its pid alone", () => {
+        assert.strictEqual(isPulumiRunning(process.pid), false, "node is not pulumi");
+        assert.strictEqual(isPulumiRunning(2 ** 22 + 1), false, "no such pid");
+    });
+
+    it("kills a command with every process it started, those in other process groups too", async () => {
+        // A parent whose child sits in a process group of its own, as Pulumi's plugins do.
+        const parent = spawn("sh", ["-c", "setsid sleep 300 & sleep 300 & wait"], { detached: true, stdio: "ignore" });
+        await new Promise((r) => setTimeout(r, 300));
+        const tree = processTree(parent.pid!);
+        assert.strictEqual(tree.length, 3, JSON.stringify(tree));
+        killTree(parent.pid!);
+        await new Promise((r) => setTimeout(r, 300));
+        assert.deepStrictEqual(tree.filter(alive), []);
+    });
+
+    describe("the pulumi commands it starts", () => {
+        let dir: string;
+        let savedPath: string | undefined;
+        before(() => {
+            // A stand-in for the CLI: its version, then what the test asks of it.
+            dir = fs.mkdtempSync(path.join(os.tmpdir(), "monsterstack-fake-pulumi-"));
+            fs.writeFileSync(path.join(dir, "pulumi"), [
+                "#!/bin/sh",
+                'case "$1" in',
+                '  version) echo v3.248.0 ;;',
+                '  session) ps -o sid= -p $$ | tr -d " "; echo "pid $$" ;;',
+                '  locked) echo "error: the stack is currently locked by 1 lock(s)" >&2; exit 255 ;;',
+                '  wait) trap \'echo got INT; exit 7\' INT; echo ready; while :; do sleep 0.1; done ;;',
+                // An update that ignores the graceful SIGINT, with a plugin in a process group of its own.
+                '  up) trap "" INT; setsid sleep 300 & echo "$$ $!" > "$PWD/up.pids"; wait ;;',
+                '  cancel) touch "$PWD/cancelled" ;;',
+                "  *) ;;",
+                "esac",
+            ].join("\n"), { mode: 0o755 });
+            savedPath = process.env.PATH;
+            process.env.PATH = `${dir}:${savedPath}`;
+        });
+        after(() => {
+            process.env.PATH = savedPath;
+            fs.rmSync(dir, { recursive: true, force: true });
+        });
+        const runOf = async () => (await detachedPulumi()) as unknown as {
+            run(args: string[], cwd: string, env: Record<string, string>, onOutput?: (s: string) => void, onError?: (s: string) => void, signal?: AbortSignal): Promise<{ stdout: string }>;
+        };
+
+        it("each runs in a session of its own, so that the terminal's Ctrl-C and hang-up reach the tool alone", async () => {
+            const out = (await (await runOf()).run(["session"], dir, {})).stdout.trim().split("\n");
+            assert.strictEqual(out[0], out[1].slice("pid ".length), `session ${out[0]} is not the command's own`);
+            assert.notStrictEqual(out[0], String(fs.readFileSync("/proc/self/stat", "utf8").split(" ")[5]));
+        });
+
+        it("a second signal kills every process tree the tool started, clears the locks this run held, names the stacks, and exits 130", async () => {
+            const fixture = path.join(__dirname, "fixtures", "interruptedClass.ts");
+            const child = spawn(process.execPath, [require.resolve("ts-node/dist/bin.js"), "--transpile-only", fixture, dir], { cwd: dir, detached: true });
+            let stderr = "";
+            child.stderr.on("data", (d) => { stderr += d; });
+            const exit = new Promise<number | null>((done) => child.on("close", (code) => done(code)));
+            const pidsFile = path.join(dir, "up.pids");
+            for (let i = 0; i < 100 && !fs.existsSync(pidsFile); i++) await new Promise((r) => setTimeout(r, 100));
+            const pids = fs.readFileSync(pidsFile, "utf8").trim().split(" ").map(Number);
+            process.kill(child.pid!, "SIGINT");
+            await new Promise((r) => setTimeout(r, 1500));
+            assert.match(stderr, /^class: SIGINT: no new stack starts; cancelling ann gracefully, waiting for each to end\. Ctrl-C again to stop at once\.$/m);
+            assert.deepStrictEqual(pids.filter(alive), pids, "the update ignores the graceful cancel: it must still run");
+            process.kill(child.pid!, "SIGINT");
+            assert.strictEqual(await exit, 130, stderr);
+            assert.match(stderr, /class: SIGINT again: stopped at once; every process the tool started is killed, and this run's locks are cleared\. Maybe half-updated: ann; the next `up` completes them/);
+            assert.deepStrictEqual(pids.filter(alive), [], "a process of the update outlived the tool");
+            assert.ok(fs.existsSync(path.join(dir, "cancelled")), "the stack's lock was not cleared (pulumi cancel)");
+        });
+
+        it("a lock refusal is the Automation API's ConcurrentUpdateError, as the rest of the tool expects", async () => {
+            await assert.rejects((await runOf()).run(["locked"], dir, {}), (err: Error) => err instanceof ConcurrentUpdateError);
+        });
+
+        it("the first signal sends each running command one SIGINT, the CLI's graceful cancel; it is known by pid until it ends", async () => {
+            const controller = new AbortController();
+            let pid = 0;
+            const running = (await runOf()).run(["wait"], dir, {}, (s) => {
+                if (s.includes("ready")) { pid = [...started].pop()!; controller.abort("SIGINT"); }
+            }, undefined, controller.signal);
+            await assert.rejects(running, (err: Error & { commandResult?: { stdout: string; code: number } }) => {
+                assert.match(String(err.message), /got INT/);
+                return true;
+            });
+            assert.ok(pid > 0 && !started.has(pid), "the ended command is still listed as running");
+        });
+    });
+
+    it("takes `unlock`, and shows a cancelled trainee as such", () => {
+        assert.strictEqual(parseArgs(["unlock", "--roster", "class.txt", "--json"]).command, "unlock");
+        const row = table([{ trainee: "ann", stack: "ann", namespace: "monsterstack-ann", status: "cancelled", error: "by SIGINT" }]);
+        assert.match(row, /^ann +monsterstack-ann .* cancelled: by SIGINT$/m);
+    });
+});
