@@ -8,7 +8,6 @@ import { DataVolumePlan, identityLabels, planDataVolume, planMessages, VolumeIde
 
 export interface DataVolumeDecision {
     plan: DataVolumePlan;
-    identity: VolumeIdentity;
     /** The labels the volume carries, so that it is found again without Pulumi state. */
     labels: Record<string, string>;
 }
@@ -27,5 +26,5 @@ export async function decideDataVolume(config: MonsterstackConfig, claimName: st
     if (plan.kind === "rebind" && !pulumi.runtime.isDryRun()) {
         await cluster.releaseToClaim(config, plan.volume, claimName);
     }
-    return { plan, identity, labels };
+    return { plan, labels };
 }

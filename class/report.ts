@@ -45,8 +45,21 @@ export function table(outcomes: Outcome[]): string {
     return [header, ...rows].map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join("  ")).join("\n") + "\n";
 }
 
-/** The --json element of one trainee. */
-export function jsonRecord(o: Outcome, kubeconfig: string | undefined): Record<string, unknown> {
+/** The --json element of one trainee: the shape trainers' scripts rely on. */
+export interface JsonRecord {
+    trainee: string;
+    stack: string;
+    namespace: string;
+    frontendUrl: string | null;
+    dataVolume: string | null;
+    reclaimPolicy: string | null;
+    status: Outcome["status"];
+    error?: string;
+    /** The path of the trainee's kubeconfig file, when one was written. */
+    kubeconfig: string | null;
+}
+
+export function jsonRecord(o: Outcome, kubeconfig: string | undefined): JsonRecord {
     return {
         trainee: o.trainee, stack: o.stack, namespace: o.namespace,
         frontendUrl: o.frontendUrl ?? null, dataVolume: o.dataVolume ?? null, reclaimPolicy: o.reclaimPolicy ?? null,

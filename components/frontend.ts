@@ -183,6 +183,6 @@ export class Frontend extends pulumi.ComponentResource {
             },
         }, { parent: this });
 
-        this.registerOutputs({});
+        this.registerOutputs({ configMapName: this.configMap.metadata.name, serviceName: this.service.metadata.name });
     }
 }

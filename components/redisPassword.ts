@@ -17,10 +17,8 @@ export class RedisPassword extends pulumi.ComponentResource {
     readonly secret: k8s.core.v1.Secret;
     /** The password, a Pulumi secret. */
     readonly password: pulumi.Output<string>;
-    /** How a container reads the password: `env[].valueFrom`. */
-    readonly envSource: k8s.types.input.core.v1.EnvVarSource = {
-        secretKeyRef: { name: REDIS_AUTH_SECRET_NAME, key: REDIS_PASSWORD_KEY },
-    };
+    /** How a container reads the password: `env[].valueFrom`, naming the Secret by its output, so that pods come after it. */
+    readonly envSource: k8s.types.input.core.v1.EnvVarSource;
 
     constructor(name: string, args: RedisPasswordArgs, opts?: pulumi.ComponentResourceOptions) {
         super("monsterstack:redis:RedisPassword", name, {}, opts);
@@ -41,6 +39,7 @@ export class RedisPassword extends pulumi.ComponentResource {
             type: "Opaque",
             stringData: { [REDIS_PASSWORD_KEY]: this.password },
         }, { parent: this });
+        this.envSource = { secretKeyRef: { name: this.secret.metadata.name, key: REDIS_PASSWORD_KEY } };
 
         this.registerOutputs({ password: this.password });
     }

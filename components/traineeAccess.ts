@@ -4,6 +4,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { recommendedLabels } from "./labels";
 import { OwnVolumePatching } from "./ownVolumePatching";
+import { quantityBytes } from "../dataVolumePlan";
 import { ContainerSize, cpuMilli, memoryMi } from "./resources";
 
 export const TRAINEE_SERVICE_ACCOUNT = "trainee";
@@ -65,11 +66,9 @@ export function traineeQuota(workloads: Workload[], claimSize: string): Record<s
     };
 }
 
+/** Whole GiB that hold a storage quantity (redisStorageSize, which config.ts validated). */
 function storageGi(size: string): number {
-    const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|k|M|G|T)?$/.exec(size);
-    if (!m) throw new Error(`unhandled storage size ${size}`);
-    const perGi: Record<string, number> = { "": 2 ** -30, Ki: 2 ** -20, Mi: 2 ** -10, Gi: 1, Ti: 1024, k: 1e3 / 2 ** 30, M: 1e6 / 2 ** 30, G: 1e9 / 2 ** 30, T: 1e12 / 2 ** 30 };
-    return Math.ceil(Number(m[1]) * perGi[m[2] ?? ""]);
+    return Math.ceil(quantityBytes(size) / 2 ** 30);
 }
 
 /** A kubeconfig for the trainee's ServiceAccount, limited to their namespace. */

@@ -9,10 +9,10 @@ import * as path from "path";
 import { CLASS_LOCAL_IMAGES } from "./lib/app";
 import { killTree, REPO, run } from "./lib/cli";
 import { kubeJson, waitFor } from "./lib/cluster";
+import type { JsonRecord } from "../class/report";
 
 const CLASS = ["ann", "ben", "cal", "dot", "eve"];
 
-interface Record { trainee: string; stack: string; namespace: string; frontendUrl: string | null; dataVolume: string | null; reclaimPolicy: string | null; status: string; error?: string; kubeconfig: string | null }
 
 describe("npm run class: a class of 5 with --parallel 3", function () {
     this.timeout(20 * 60 * 1000);
@@ -53,7 +53,7 @@ describe("npm run class: a class of 5 with --parallel 3", function () {
     it("`up --json`: one JSON array, every trainee ok, each kubeconfig a 0600 file that reaches its own namespace only", async () => {
         const r = npmClass("up", "--roster", roster, "--parallel", "3", "--config", "tenancy=on", ...CLASS_LOCAL_IMAGES, "--out", out, "--json");
         assert.strictEqual(r.status, 0, r.stderr);
-        const records: Record[] = JSON.parse(r.stdout);
+        const records: JsonRecord[] = JSON.parse(r.stdout);
         assert.deepStrictEqual(records.map((x) => [x.trainee, x.status]), CLASS.map((t) => [t, "ok"]));
         assert.strictEqual(records[1].reclaimPolicy, "Retain");
         assert.ok(!r.stdout.includes("token:") && !r.stderr.includes("token:"), "a token was printed");

@@ -16,7 +16,7 @@ describe("the program's Kubernetes objects", () => {
 
     it("puts every namespaced object in the stack's namespace, created by the stack", () => {
         const ns = findObject(alice, "Namespace", "monsterstack-alice");
-        assert.ok(ns);
+        assert.strictEqual(ns.metadata.labels["monsterstack.io/stack"], "alice", "the namespace says whose it is");
         for (const o of kubeObjects(alice)) {
             if (o.kind === "Namespace" || o.kind === "PersistentVolumePatch") continue;
             assert.strictEqual(o.metadata.namespace, "monsterstack-alice", `${o.kind}/${o.metadata.name}`);
@@ -277,6 +277,10 @@ describe("the program's Kubernetes objects", () => {
             const frontend = container(findObject(run, "Deployment", "frontend"), "frontend");
             assert.deepStrictEqual(frontend.env.find((e: any) => e.name === "REDIS_PASSWORD").valueFrom, ref);
             assert.ok(run.secretOutputs.includes("redisPassword"));
+            // The pods name the Secret through its output: they are created after it, never before.
+            for (const [kind, name] of [["StatefulSet", "redis"], ["Deployment", "frontend"]]) {
+                assert.ok(findObject(run, kind, name).dependsOn.includes("redis-password"), `${kind}/${name} does not wait for the Secret`);
+            }
         });
     });
 
