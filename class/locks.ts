@@ -45,5 +45,6 @@ export function holder(lock: StackLock, hostname = os.hostname(), running: (pid:
 
 /** A lock in words: whose process, where, since when. */
 export function describeLock(lock: StackLock): string {
-    return `pid ${lock.pid} of ${lock.username}@${lock.hostname}, since ${lock.timestamp}`;
+    // To the second: Pulumi writes nanoseconds.
+    return `pid ${lock.pid} of ${lock.username}@${lock.hostname}, since ${lock.timestamp.replace(/\.\d+(?=Z|[+-]\d\d:\d\d$)/, "")}`;
 }

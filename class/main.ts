@@ -113,9 +113,9 @@ async function main(): Promise<void> {
         process.exit(2);
     }
 
-    const interruption = new Interruption((line) => process.stderr.write(`${line}\n`));
-    interruption.listen();
     const progress = new ProgressLines(trainees.map((t) => t.stack), process.stderr.isTTY === true, (s) => process.stderr.write(s));
+    const interruption = new Interruption((line) => progress.note(line));
+    interruption.listen();
     // Only up and preview register anything; a trainee refused here is left untouched.
     const clashes = options.command === "up" || options.command === "preview" ? namespaceClashes(trainees) : new Map<string, string>();
     const context = { signal: interruption.signal, backendUrl: "url" in backend ? backend.url : "", unlockCommand: `npm run class -- unlock --roster ${options.roster}` };

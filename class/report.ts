@@ -25,11 +25,23 @@ export class ProgressLines {
         }
     }
 
+    /** A line for the trainer, above the live block (which it would otherwise overwrite in a terminal). */
+    note(line: string): void {
+        if (!this.tty) {
+            this.write(`${line}\n`);
+            return;
+        }
+        this.write((this.drawn > 0 ? `\x1b[${this.drawn}A` : "") + `\r\x1b[J${line}\n`);
+        this.drawn = 0;
+        this.draw();
+    }
+
     private draw(): void {
         const width = Math.max(...this.names.map((n) => n.length));
         const block = this.names.map((n) => `${n.padEnd(width)}  ${this.lines.get(n)}`);
         // Back to the first line of the block, then each line rewritten in place.
-        this.write((this.drawn > 0 ? `\x1b[${this.drawn}A` : "") + block.map((l) => `\x1b[2K${l}\n`).join(""));
+        // From the first column: the terminal's echo of a Ctrl-C ("^C") moves the cursor right.
+        this.write((this.drawn > 0 ? `\x1b[${this.drawn}A` : "") + block.map((l) => `\r\x1b[2K${l}\n`).join(""));
         this.drawn = block.length;
     }
 }

@@ -188,7 +188,11 @@ export async function runTrainee(trainee: Trainee, command: Command, context: Ru
     };
     try {
         if (signal.aborted) return cancelled(base, signal);
-        if (command === "unlock") return await unlock(trainee, context, base);
+        if (command === "unlock") {
+            const outcome = await unlock(trainee, context, base);
+            onProgress({ stage: outcome.status === "ok" ? "done" : "failed", resources });
+            return outcome;
+        }
         onProgress({ stage: "selecting", resources });
         const stack = await stackFor(trainee, command);
         if (command === "up") {

@@ -10,7 +10,7 @@ import * as path from "path";
 import { parseArgs } from "../class/main";
 import { describeLock, fileBackendDir, holder, readLocks, StackLock } from "../class/locks";
 import { detachedPulumi, isPulumiRunning, killTree, processTree, started } from "../class/processes";
-import { table } from "../class/report";
+import { ProgressLines, table } from "../class/report";
 import { lockedMessage } from "../class/stacks";
 
 const lock: StackLock = { pid: 4242, username: "trainer", hostname: "laptop", timestamp: "2026-12-01T10:00:00Z" };
@@ -37,6 +37,7 @@ describe("an interrupted class: locks and processes", () => {
         assert.match(lockedMessage("ann", [{ ...lock, holder: "elsewhere" }], UNLOCK), /^locked by a run on another machine \(pid 4242 of trainer@laptop.*`pulumi cancel --stack ann`/);
         assert.match(lockedMessage("ann", undefined, UNLOCK), /cannot|if none is, `pulumi cancel --stack ann` clears the lock/);
         assert.strictEqual(describeLock(lock), "pid 4242 of trainer@laptop, since 2026-12-01T10:00:00Z");
+        assert.strictEqual(describeLock({ ...lock, timestamp: "2026-12-02T01:46:00.732812426Z" }), "pid 4242 of trainer@laptop, since 2026-12-02T01:46:00Z");
     });
 
     it("reads a file backend's locks where Pulumi writes them, and no other backend's", () => {
@@ -151,5 +152,41 @@ describe("an interrupted class: locks and processes", () => {
         assert.strictEqual(parseArgs(["unlock", "--roster", "class.txt", "--json"]).command, "unlock");
         const row = table([{ trainee: "ann", stack: "ann", namespace: "monsterstack-ann", status: "cancelled", error: "by SIGINT" }]);
         assert.match(row, /^ann +monsterstack-ann .* cancelled: by SIGINT$/m);
+    });
+});
+
+/** What a terminal shows after `writes`: its lines, with the cursor moves and erasures ProgressLines uses. */
+function screen(writes: string): string[] {
+    const lines: string[] = [""];
+    let row = 0, col = 0;
+    for (const part of writes.split(/(\x1b\[\d*[AKJ]|\n|\r)/).filter((p) => p !== "")) {
+        const esc = /^\x1b\[(\d*)([AKJ])$/.exec(part);
+        if (part === "\n") { row++; col = 0; lines[row] ??= ""; }
+        else if (part === "\r") col = 0;
+        else if (esc?.[2] === "A") row -= Number(esc[1] || 1);
+        else if (esc?.[2] === "K") lines[row] = "";
+        else if (esc?.[2] === "J") { lines[row] = lines[row].slice(0, col); lines.length = row + 1; }
+        else {
+            const line = lines[row].padEnd(col);
+            lines[row] = line.slice(0, col) + part + line.slice(col + part.length);
+            col += part.length;
+        }
+    }
+    return lines.filter((l) => l !== "");
+}
+
+describe("the class's live progress in a terminal", () => {
+    it("a line for the trainer (the interruption's) stays above the live block, which is drawn again below it", () => {
+        let out = "";
+        const progress = new ProgressLines(["ann", "ben"], true, (s) => { out += s; });
+        progress.update("ann", { stage: "updating", resources: 3 });
+        out += "^C"; // the terminal echoes the Ctrl-C where the cursor is
+        progress.note("class: SIGINT: no new stack starts");
+        progress.update("ben", { stage: "cancelled", resources: 1 });
+        const shown = screen(out);
+        assert.strictEqual(shown.length, 3, JSON.stringify(shown));
+        assert.strictEqual(shown[0], "class: SIGINT: no new stack starts");
+        assert.match(shown[1], /^ann  updating, 3 resources done, \d+s$/);
+        assert.match(shown[2], /^ben  cancelled, 1 resource done, \d+s$/);
     });
 });
