@@ -4,10 +4,9 @@
 import * as assert from "assert";
 import { spawn } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { CLASS_LOCAL_IMAGES } from "./lib/app";
-import { killTree, REPO, run } from "./lib/cli";
+import { killTree, npmClass, REPO, run, tempBackend, TempBackend } from "./lib/cli";
 import { kubeJson, waitFor } from "./lib/cluster";
 import type { JsonRecord } from "../class/report";
 
@@ -16,23 +15,19 @@ const CLASS = ["ann", "ben", "cal", "dot", "eve"];
 
 describe("npm run class: a class of 5 with --parallel 3", function () {
     this.timeout(20 * 60 * 1000);
-    let root: string;
+    let backend: TempBackend;
     let roster: string;
     let out: string;
 
-    const npmClass = (...args: string[]) => run("npm", ["run", "--silent", "class", "--", ...args], { cwd: REPO, allowFail: true });
-
     before(() => {
-        root = fs.mkdtempSync(path.join(os.tmpdir(), "monsterstack-e2e-class-"));
-        fs.mkdirSync(path.join(root, "state"));
-        process.env.PULUMI_BACKEND_URL = `file://${path.join(root, "state")}`;
-        roster = path.join(root, "class.txt");
-        out = path.join(root, "kubeconfigs");
+        backend = tempBackend("class");
+        roster = path.join(backend.root, "class.txt");
+        out = path.join(backend.root, "kubeconfigs");
         fs.writeFileSync(roster, ["# the e2e class", ...CLASS.map((t, i) => (i === 1 ? `${t} reclaimPolicy=Retain` : t))].join("\n") + "\n");
     });
 
     it("refuses a bad roster, naming the line, before touching any stack", () => {
-        const bad = path.join(root, "bad.txt");
+        const bad = path.join(backend.root, "bad.txt");
         fs.writeFileSync(bad, "ann\nann\nben colour=blue\n");
         const r = npmClass("up", "--roster", bad);
         assert.strictEqual(r.status, 2);
@@ -89,10 +84,10 @@ describe("npm run class: a class of 5 with --parallel 3", function () {
     it("a stack whose lock a crashed run left is reported as such at once, with the way out, and the others go on", async () => {
         // A `pulumi up` of ann killed while it held the stack's lock, as a crashed or interrupted run leaves it.
         const holder = spawn("pulumi", ["up", "--yes", "--non-interactive", "--stack", "ann"], { cwd: REPO, detached: true, stdio: "ignore" });
-        const locks = path.join(root, "state", ".pulumi", "locks");
+        const locks = path.join(backend.state, ".pulumi", "locks");
         await waitFor("ann's lock", () => fs.existsSync(locks) && fs.readdirSync(locks, { recursive: true }).some((f) => /\/ann\/[^/]+\.json$/.test(String(f))), 60);
         killTree(holder.pid!);
-        const pair = path.join(root, "pair.txt");
+        const pair = path.join(backend.root, "pair.txt");
         fs.writeFileSync(pair, "ann\nben reclaimPolicy=Retain\n");
         const options = ["--config", "tenancy=on", ...CLASS_LOCAL_IMAGES, "--out", out];
         const locked = npmClass("up", "--roster", pair, ...options);
@@ -115,7 +110,7 @@ describe("npm run class: a class of 5 with --parallel 3", function () {
         // gus asks for ben's namespace (ben is not on this roster): the program refuses it.
         // hal asks for ann's, who is on it: refused before his stack is even made.
         const bensLabels = kubeJson("namespace", "monsterstack-ben").metadata.labels;
-        const mixed = path.join(root, "mixed.txt");
+        const mixed = path.join(backend.root, "mixed.txt");
         fs.writeFileSync(mixed, `fay frontendNodePort=${taken}\nann\ngus namespace=monsterstack-ben\nhal namespace=monsterstack-ann\n`);
         const r = npmClass("up", "--roster", mixed, "--parallel", "2", "--config", "tenancy=on", ...CLASS_LOCAL_IMAGES, "--out", out);
         assert.strictEqual(r.status, 1, r.stderr);
@@ -126,7 +121,7 @@ describe("npm run class: a class of 5 with --parallel 3", function () {
         assert.match(r.stderr, /^failed: fay \(.*\); gus \(.*\); hal \(/m);
         assert.deepStrictEqual(kubeJson("namespace", "monsterstack-ben").metadata.labels, bensLabels, "ben's namespace was relabelled");
         assert.ok(!JSON.parse(run("pulumi", ["stack", "ls", "--json"], { cwd: REPO }).stdout).some((s: { name: string }) => s.name === "hal"), "hal's stack was made");
-        const cleanup = path.join(root, "cleanup.txt");
+        const cleanup = path.join(backend.root, "cleanup.txt");
         fs.writeFileSync(cleanup, "fay\ngus\n");
         assert.strictEqual(npmClass("down", "--roster", cleanup).status, 0);
         assert.ok(kubeJson("namespace", "monsterstack-ben"), "gus's down took ben's namespace");
@@ -153,6 +148,6 @@ describe("npm run class: a class of 5 with --parallel 3", function () {
     after(() => {
         // The class tool keeps each stack's config next to the program, as `pulumi config set` does.
         for (const t of [...CLASS, "fay", "gus", "hal"]) fs.rmSync(path.join(REPO, `Pulumi.${t}.yaml`), { force: true });
-        if (root && !process.env.E2E_KEEP_STATE) fs.rmSync(root, { recursive: true, force: true });
+        backend?.remove();
     });
 });

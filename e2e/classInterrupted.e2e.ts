@@ -5,10 +5,9 @@
 import * as assert from "assert";
 import { ChildProcessWithoutNullStreams, spawn } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { allRunning, CLASS_LOCAL_IMAGES, visit } from "./lib/app";
-import { REPO, run, toolchainProcesses } from "./lib/cli";
+import { npmClass, REPO, tempBackend, TempBackend, toolchainProcesses } from "./lib/cli";
 import { kubeJson, waitFor } from "./lib/cluster";
 import { defaultNamespace } from "../config";
 
@@ -20,11 +19,10 @@ interface Ended { status: number | null; signal: NodeJS.Signals | null; stdout: 
 
 describe("npm run class, interrupted: Ctrl-C, a hang-up, a crash", function () {
     this.timeout(20 * 60 * 1000);
-    let root: string;
+    let backend: TempBackend;
     let roster: string;
     let locks: string;
 
-    const npmClass = (...args: string[]) => run("npm", ["run", "--silent", "class", "--", ...args], { cwd: REPO, allowFail: true });
     const up = () => ["up", "--roster", roster, "--parallel", "3", ...CLASS_LOCAL_IMAGES];
     /** `npm run class -- up` in a process group of its own, as a terminal runs a command in the foreground. */
     const startUp = (): ChildProcessWithoutNullStreams => spawn("npm", ["run", "--silent", "class", "--", ...up()], { cwd: REPO, detached: true });
@@ -69,11 +67,9 @@ describe("npm run class, interrupted: Ctrl-C, a hang-up, a crash", function () {
     }
 
     before(() => {
-        root = fs.mkdtempSync(path.join(os.tmpdir(), "monsterstack-e2e-interrupted-"));
-        fs.mkdirSync(path.join(root, "state"));
-        process.env.PULUMI_BACKEND_URL = `file://${path.join(root, "state")}`;
-        locks = path.join(root, "state", ".pulumi", "locks");
-        roster = path.join(root, "class.txt");
+        backend = tempBackend("interrupted");
+        locks = path.join(backend.state, ".pulumi", "locks");
+        roster = path.join(backend.root, "class.txt");
         fs.writeFileSync(roster, CLASS.join("\n") + "\n");
     });
 
@@ -145,6 +141,6 @@ describe("npm run class, interrupted: Ctrl-C, a hang-up, a crash", function () {
         assert.strictEqual(down.status, 0, down.stdout + down.stderr);
         // The class tool keeps each stack's config next to the program, as `pulumi config set` does.
         for (const t of CLASS) fs.rmSync(path.join(REPO, `Pulumi.${t}.yaml`), { force: true });
-        if (root && !process.env.E2E_KEEP_STATE) fs.rmSync(root, { recursive: true, force: true });
+        backend?.remove();
     });
 });

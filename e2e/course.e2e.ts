@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { allRunning, frontendBase, page, useLocalImages, visit } from "./lib/app";
-import { Step, Trainee } from "./lib/cli";
+import { Step, tempBackend, TempBackend, Trainee } from "./lib/cli";
 import { execIn, httpGet, kubeJson, kubectl, pods, waitFor } from "./lib/cluster";
 
 const ARTIFACTS = path.join(__dirname, "artifacts");
@@ -21,16 +21,14 @@ function redisPod(trainee: Trainee): string {
 describe("the course's exercise on a real node, typed as the README says", function () {
     this.timeout(20 * 60 * 1000);
     let alice: Trainee;
-    let root: string;
+    let backend: TempBackend;
     let tempFilesBefore: Set<string>;
 
     before(() => {
         tempFilesBefore = new Set(fs.readdirSync(os.tmpdir()));
-        root = fs.mkdtempSync(path.join(os.tmpdir(), "monsterstack-e2e-course-"));
-        fs.mkdirSync(path.join(root, "state"));
-        process.env.PULUMI_BACKEND_URL = `file://${path.join(root, "state")}`;
+        backend = tempBackend("course");
         fs.mkdirSync(ARTIFACTS, { recursive: true });
-        alice = Trainee.checkout("alice", root);
+        alice = Trainee.checkout("alice", backend.root);
         useLocalImages(alice);
     });
 
@@ -214,6 +212,6 @@ describe("the course's exercise on a real node, typed as the README says", funct
     after(() => {
         if (alice) alice.destroy();
         // The checkouts and the file backend (E2E_KEEP_STATE=1 keeps them to look into a failure).
-        if (root && !process.env.E2E_KEEP_STATE) fs.rmSync(root, { recursive: true, force: true });
+        backend?.remove();
     });
 });

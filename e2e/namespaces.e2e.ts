@@ -3,11 +3,8 @@
 // killed halfway. Plain `pulumi up` and `pulumi destroy`, on the real node.
 import * as assert from "assert";
 import { spawn } from "child_process";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import { allRunning, useLocalImages, visit } from "./lib/app";
-import { killTree, Trainee } from "./lib/cli";
+import { killTree, tempBackend, TempBackend, Trainee } from "./lib/cli";
 import { kubeJson, kubectl, waitFor } from "./lib/cluster";
 
 const FOREIGN = "team-data";
@@ -28,21 +25,19 @@ function assertRefused(trainee: Trainee, namespace: string, whose: RegExp): void
 
 describe("a stack takes only its own namespace", function () {
     this.timeout(20 * 60 * 1000);
-    let root: string;
+    let backend: TempBackend;
     let hank: Trainee;
     let hanksLabels: Record<string, string>;
     let visits: number;
 
     const trainee = (stack: string) => {
-        const t = Trainee.checkout(stack, root);
+        const t = Trainee.checkout(stack, backend.root);
         useLocalImages(t);
         return t;
     };
 
     before(() => {
-        root = fs.mkdtempSync(path.join(os.tmpdir(), "monsterstack-e2e-namespaces-"));
-        fs.mkdirSync(path.join(root, "state"));
-        process.env.PULUMI_BACKEND_URL = `file://${path.join(root, "state")}`;
+        backend = tempBackend("namespaces");
     });
 
     it("pointed at someone else's namespace, `pulumi up` fails before registering anything; its labels and ConfigMap outlive the stack's destroy", () => {
@@ -135,6 +130,6 @@ describe("a stack takes only its own namespace", function () {
 
     after(() => {
         kubectl("delete", "namespace", FOREIGN, "--ignore-not-found", "--wait=false");
-        if (root && !process.env.E2E_KEEP_STATE) fs.rmSync(root, { recursive: true, force: true });
+        backend?.remove();
     });
 });

@@ -4,10 +4,9 @@
 // the visit counter, on the real node.
 import * as assert from "assert";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { allRunning, useLocalImages, visit } from "./lib/app";
-import { Trainee } from "./lib/cli";
+import { tempBackend, TempBackend, Trainee } from "./lib/cli";
 import { kubeJson, kubectl, pods, waitFor } from "./lib/cluster";
 
 const ARTIFACTS = path.join(__dirname, "artifacts");
@@ -22,17 +21,15 @@ async function released(volume: string): Promise<void> {
 
 describe("a retained volume comes back, whatever deleted its claim", function () {
     this.timeout(20 * 60 * 1000);
-    let root: string;
+    let backend: TempBackend;
     let erin: Trainee;
     let volume: string;
     let visits: number;
 
     before(() => {
-        root = fs.mkdtempSync(path.join(os.tmpdir(), "monsterstack-e2e-retain-"));
-        fs.mkdirSync(path.join(root, "state"));
-        process.env.PULUMI_BACKEND_URL = `file://${path.join(root, "state")}`;
+        backend = tempBackend("retain");
         fs.mkdirSync(ARTIFACTS, { recursive: true });
-        erin = Trainee.checkout("erin", root);
+        erin = Trainee.checkout("erin", backend.root);
         useLocalImages(erin);
         erin.set("reclaimPolicy", "Retain");
     });
@@ -120,7 +117,7 @@ describe("a retained volume comes back, whatever deleted its claim", function ()
     });
 
     it("a retained volume of stack frank is never taken by erin", async () => {
-        const frank = Trainee.checkout("frank", root);
+        const frank = Trainee.checkout("frank", backend.root);
         useLocalImages(frank);
         frank.set("reclaimPolicy", "Retain");
         frank.up();
@@ -146,6 +143,6 @@ describe("a retained volume comes back, whatever deleted its claim", function ()
     });
 
     after(() => {
-        if (root && !process.env.E2E_KEEP_STATE) fs.rmSync(root, { recursive: true, force: true });
+        backend?.remove();
     });
 });

@@ -2,10 +2,9 @@
 // server, pods on the real node.
 import * as assert from "assert";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { useLocalImages } from "./lib/app";
-import { run, Trainee } from "./lib/cli";
+import { run, tempBackend, TempBackend, Trainee } from "./lib/cli";
 import { kubeJson, waitFor } from "./lib/cluster";
 
 function traineeWithLocalImages(stack: string, root: string): Trainee {
@@ -19,17 +18,15 @@ const ready = (t: Trainee, deployment: string, replicas: number) =>
 
 describe("trainees side by side, and rendered YAML", function () {
     this.timeout(15 * 60 * 1000);
-    let root: string;
+    let backend: TempBackend;
 
     before(() => {
-        root = fs.mkdtempSync(path.join(os.tmpdir(), "monsterstack-e2e-stacks-"));
-        fs.mkdirSync(path.join(root, "state"));
-        process.env.PULUMI_BACKEND_URL = `file://${path.join(root, "state")}`;
+        backend = tempBackend("stacks");
     });
 
     it("bob and carol deploy side by side with tenancy: each kubeconfig reaches its own namespace only; both destroy cleanly", async () => {
-        const bob = traineeWithLocalImages("bob", root);
-        const carol = traineeWithLocalImages("carol", root);
+        const bob = traineeWithLocalImages("bob", backend.root);
+        const carol = traineeWithLocalImages("carol", backend.root);
         for (const t of [bob, carol]) {
             t.set("tenancy", "on");
             t.up();
@@ -39,7 +36,7 @@ describe("trainees side by side, and rendered YAML", function () {
         for (const t of [bob, carol]) assert.ok(ready(t, "frontend", 2), `${t.stack}'s frontend is not ready`);
 
         // The kubeconfig a trainer hands bob: `pulumi stack output traineeKubeconfig --show-secrets`, in a 0600 file.
-        const kubeconfig = path.join(root, "bob.kubeconfig");
+        const kubeconfig = path.join(backend.root, "bob.kubeconfig");
         fs.writeFileSync(kubeconfig, bob.pulumi("stack", "output", "traineeKubeconfig", "--show-secrets").stdout, { mode: 0o600 });
         const asBob = (...args: string[]) => run("kubectl", ["--kubeconfig", kubeconfig, ...args], { allowFail: true });
         const can = (...args: string[]) => asBob("auth", "can-i", ...args).stdout.trim();
@@ -72,7 +69,7 @@ describe("trainees side by side, and rendered YAML", function () {
     });
 
     it("renderYamlTo writes manifests that kubectl applies as they are (with $KUBECONFIG set)", async () => {
-        const dave = traineeWithLocalImages("dave", root);
+        const dave = traineeWithLocalImages("dave", backend.root);
         dave.set("renderYamlTo", "rendered");
         dave.up();
         const manifests = path.join(dave.dir, "rendered", "1-manifest");
@@ -85,6 +82,6 @@ describe("trainees side by side, and rendered YAML", function () {
     });
 
     after(() => {
-        if (root && !process.env.E2E_KEEP_STATE) fs.rmSync(root, { recursive: true, force: true });
+        backend?.remove();
     });
 });

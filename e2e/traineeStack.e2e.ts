@@ -5,29 +5,27 @@
 // README's "Trainees running their own stack" section says.
 import * as assert from "assert";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { allRunning, useLocalImages, visit } from "./lib/app";
-import { REPO, run, Trainee } from "./lib/cli";
+import { npmClass, REPO, run, tempBackend, TempBackend, Trainee } from "./lib/cli";
 import { kubeJson, waitFor } from "./lib/cluster";
 import type { JsonRecord } from "../class/report";
 
 
 describe("trainees running their own stack in namespaces the class prepared", function () {
     this.timeout(20 * 60 * 1000);
-    let root: string;
+    let trainer: TempBackend;
     let roster: string;
     let records: JsonRecord[];
     let alice: Trainee;
     let bob: Trainee;
 
-    const npmClass = (...args: string[]) => run("npm", ["run", "--silent", "class", "--", ...args], { cwd: REPO, allowFail: true });
     const kubeconfigOf = (trainee: string) => records.find((r) => r.trainee === trainee)!.kubeconfig!;
     /** A trainee's own checkout, shell and `pulumi login --local` backend; their kubeconfig is the one the trainer gave them. */
     const ownCheckout = (stack: string): Trainee => {
-        const backend = path.join(root, `${stack}-backend`);
+        const backend = path.join(trainer.root, `${stack}-backend`);
         fs.mkdirSync(backend);
-        const trainee = Trainee.checkout(stack, root, { KUBECONFIG: kubeconfigOf(stack), PULUMI_BACKEND_URL: `file://${backend}` }, `${stack}-checkout`);
+        const trainee = Trainee.checkout(stack, trainer.root, { KUBECONFIG: kubeconfigOf(stack), PULUMI_BACKEND_URL: `file://${backend}` }, `${stack}-checkout`);
         trainee.set("namespaceOwner", "class");
         useLocalImages(trainee);
         return trainee;
@@ -35,16 +33,14 @@ describe("trainees running their own stack in namespaces the class prepared", fu
     const asTrainee = (trainee: string, ...args: string[]) => run("kubectl", ["--kubeconfig", kubeconfigOf(trainee), ...args], { allowFail: true });
 
     before(() => {
-        root = fs.mkdtempSync(path.join(os.tmpdir(), "monsterstack-e2e-own-"));
-        fs.mkdirSync(path.join(root, "trainer-backend"));
         // The trainer's backend; each trainee has their own.
-        process.env.PULUMI_BACKEND_URL = `file://${path.join(root, "trainer-backend")}`;
-        roster = path.join(root, "class.txt");
+        trainer = tempBackend("own", "trainer-backend");
+        roster = path.join(trainer.root, "class.txt");
         fs.writeFileSync(roster, "alice\nbob\n");
     });
 
     it("the trainer's `up --config tenancy=only`: each trainee gets a namespace and a kubeconfig, and no app", () => {
-        const r = npmClass("up", "--roster", roster, "--config", "tenancy=only", "--out", path.join(root, "kubeconfigs"), "--json");
+        const r = npmClass("up", "--roster", roster, "--config", "tenancy=only", "--out", path.join(trainer.root, "kubeconfigs"), "--json");
         assert.strictEqual(r.status, 0, r.stderr);
         records = JSON.parse(r.stdout);
         assert.deepStrictEqual(records.map((x) => [x.trainee, x.status, x.frontendUrl]), [["alice", "ok", null], ["bob", "ok", null]]);
@@ -121,6 +117,6 @@ describe("trainees running their own stack in namespaces the class prepared", fu
         if (bob) bob.destroy();
         if (records) npmClass("down", "--roster", roster);
         for (const t of ["alice", "bob"]) fs.rmSync(path.join(REPO, `Pulumi.${t}.yaml`), { force: true });
-        if (root && !process.env.E2E_KEEP_STATE) fs.rmSync(root, { recursive: true, force: true });
+        trainer?.remove();
     });
 });

@@ -2,6 +2,7 @@
 // project, and kubectl. Nothing here skips a step a user would see.
 import { spawnSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { defaultNamespace } from "../../config";
 
@@ -30,6 +31,29 @@ export function run(cmd: string, args: string[], opts: { cwd?: string; allowFail
 }
 
 export { killTree } from "../../class/processes";
+
+/** A spec's temporary directory, holding the file backend its `pulumi` commands and class tool use. */
+export interface TempBackend {
+    root: string;
+    /** The backend's directory: PULUMI_BACKEND_URL is file://<state>. */
+    state: string;
+    /** Deletes the directory, unless E2E_KEEP_STATE=1 keeps it to look into a failure. */
+    remove(): void;
+}
+
+/** Makes a spec's temporary directory and file backend, and points PULUMI_BACKEND_URL at it. */
+export function tempBackend(name: string, stateDir = "state"): TempBackend {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), `monsterstack-e2e-${name}-`));
+    const state = path.join(root, stateDir);
+    fs.mkdirSync(state);
+    process.env.PULUMI_BACKEND_URL = `file://${state}`;
+    return { root, state, remove: () => { if (!process.env.E2E_KEEP_STATE) fs.rmSync(root, { recursive: true, force: true }); } };
+}
+
+/** `npm run class -- <args>`, as a trainer types it in the project's directory. */
+export function npmClass(...args: string[]): Result {
+    return run("npm", ["run", "--silent", "class", "--", ...args], { cwd: REPO, allowFail: true });
+}
 
 /** The processes running a binary of the Pulumi toolchain (the CLI, the language host, the plugins): pid and path. */
 export function toolchainProcesses(): Array<{ pid: number; exe: string }> {
