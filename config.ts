@@ -5,8 +5,11 @@
 // and what is allowed. Components only ever see a `MonsterstackConfig`.
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
+import { parseBytes } from "./components/quantities";
 
-export const CONFIG_NAMESPACE = "monsterstack";
+/** The Pulumi project (Pulumi.yaml's name), which is also the namespace of its config keys. */
+export const PROJECT = "monsterstack";
+export const CONFIG_NAMESPACE = PROJECT;
 
 export type Target = "minikube" | "cloud";
 export type ReclaimPolicy = "Retain" | "Delete";
@@ -121,8 +124,6 @@ export const DEFAULTS = {
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-// A Kubernetes quantity with a binary or decimal suffix, as used for storage sizes.
-const STORAGE_QUANTITY = /^(\d+(\.\d+)?)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
 // A container image reference: [registry[:port]/]path[:tag][@digest], lower-case path.
 const IMAGE_REF = /^([a-zA-Z0-9.-]+(:\d+)?\/)?[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
 
@@ -178,8 +179,8 @@ function nonEmpty(raw: RawConfig, key: ConfigKey): string | undefined {
 
 function storageSize(raw: RawConfig): string {
     const value = raw.redisStorageSize ?? DEFAULTS.redisStorageSize;
-    const match = STORAGE_QUANTITY.exec(value);
-    if (!match || Number(match[1]) <= 0) {
+    const bytes = parseBytes(value);
+    if (bytes === undefined || bytes <= 0) {
         fail("redisStorageSize", value,
             "expected a positive Kubernetes quantity such as 2Gi, 500Mi or 1G (suffixes Ki Mi Gi Ti Pi Ei k M G T P E; \"Go\" is French, Kubernetes wants \"Gi\")");
     }

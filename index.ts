@@ -3,7 +3,7 @@
 // for the stack's namespace and data volume; nothing is registered when either fails.
 import * as pulumi from "@pulumi/pulumi";
 import { loadStackConfig, MonsterstackConfig } from "./config";
-import { cluster as kube } from "./clusterState";
+import { clusterReader } from "./dataVolume/clusterState";
 import { requireUsableNamespace, TraineeCluster } from "./components/cluster";
 import { DATA_CLAIM_NAME, DataClaim } from "./components/dataClaim";
 import { Frontend, FRONTEND_SERVICE_NAME, frontendAccess, frontendIdentity } from "./components/frontend";
@@ -15,16 +15,16 @@ import { serviceDnsNames, TlsCertificate } from "./components/tlsCertificate";
 import { selectorLabels } from "./components/labels";
 import { SIZES } from "./components/resources";
 import { TraineeAccess } from "./components/traineeAccess";
-import { decideDataVolume } from "./dataVolume";
-import { dataOrigin } from "./dataVolumePlan";
-import { requireFreshBuild } from "./freshBuild";
+import { decideDataVolume } from "./dataVolume/decide";
+import { dataOrigin } from "./dataVolume/plan";
+import { requireFreshBuild } from "./startup/freshBuild";
 
 export = async () => {
     requireFreshBuild(__filename);
     const config = loadStackConfig();
     // The stack creates its namespace, and deletes it at destroy: only its own, or the class's
     // for a trainee's own stack, is ever taken. Rendered YAML has no cluster to read.
-    if (config.renderYamlTo === undefined) requireUsableNamespace(config, pulumi.getProject(), await kube.namespaceLabels(config));
+    if (config.renderYamlTo === undefined) requireUsableNamespace(config, pulumi.getProject(), await clusterReader.namespaceLabels(config));
     // The trainer preparing a shared cluster: the trainee's namespace and access, no app;
     // the trainee then runs their own stack there (namespaceOwner class).
     return config.tenancy === "only" ? traineeNamespace(config) : monsterstack(config);
@@ -35,7 +35,7 @@ function traineeAccess(config: MonsterstackConfig, cluster: TraineeCluster, ownS
     const instance = config.namespace;
     return new TraineeAccess("trainee", {
         namespace: cluster.namespaceName, namespaceName: config.namespace, instance,
-        cluster: kube.current(config),
+        cluster: clusterReader.current(config),
         workloads: [
             { size: SIZES.frontend, replicas: config.frontendReplicas },
             { size: SIZES.imagebackend, replicas: config.imagebackendReplicas },

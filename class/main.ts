@@ -4,6 +4,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as readline from "readline";
+import { PROJECT } from "../config";
 import { purgeVolume, retainedVolumes } from "./purge";
 import { Interruption } from "./interruption";
 import { ProgressLines, jsonRecord, table } from "./report";
@@ -75,7 +76,7 @@ async function confirm(question: string): Promise<boolean> {
 
 async function purge(trainees: Trainee[], outcomes: Outcome[], yes: boolean): Promise<void> {
     const destroyed = trainees.filter((t, i) => outcomes[i].status === "ok");
-    const volumes = await Promise.all(destroyed.map(async (t) => ({ trainee: t, volumes: await retainedVolumes(t, "monsterstack") })));
+    const volumes = await Promise.all(destroyed.map(async (t) => ({ trainee: t, volumes: await retainedVolumes(t, PROJECT) })));
     const kept = volumes.filter((v) => v.volumes.length > 0);
     if (kept.length === 0) {
         process.stderr.write("purge: no retained data left\n");

@@ -2,8 +2,8 @@
 // with a trainee's identity gets the reclaim policy Delete; since its claim is gone, the
 // provisioner then deletes it and its data (a cloud disk, a minikube directory).
 import * as k8s from "@kubernetes/client-node";
-import { loadKubeConfig } from "../clusterState";
-import { identityLabels } from "../dataVolumePlan";
+import { loadKubeConfig } from "../dataVolume/clusterState";
+import { identityLabels } from "../dataVolume/plan";
 import { DATA_CLAIM_NAME } from "../components/dataClaim";
 import type { Trainee } from "./roster";
 

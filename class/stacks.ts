@@ -4,14 +4,15 @@ import { ConcurrentUpdateError, EngineEvent, LocalWorkspace, Stack } from "@pulu
 import * as path from "path";
 import { describeLock, fileBackendDir, holder, readLocks, StackLock } from "./locks";
 import { detachedPulumi } from "./processes";
+import { PROJECT } from "../config";
 import type { Trainee } from "./roster";
 
 export const PROJECT_DIR = path.join(__dirname, "..");
 
 export type Command = "up" | "preview" | "status" | "down" | "unlock";
 
-/** The project's name, as Pulumi.yaml gives it: where a file backend keeps the stacks' locks. */
-export const PROJECT = "monsterstack";
+/** The project's name: where a file backend keeps the stacks' locks. */
+export { PROJECT };
 
 export interface Progress {
     stage: string;

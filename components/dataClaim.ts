@@ -2,7 +2,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ReclaimPolicy } from "../config";
-import { ATTACHED_CLASS_ANNOTATION, ATTACHED_VOLUME_ANNOTATION, AttachedVolume } from "../dataVolumePlan";
+import { ATTACHED_CLASS_ANNOTATION, ATTACHED_VOLUME_ANNOTATION, AttachedVolume } from "../dataVolume/plan";
 import { recommendedLabels } from "./labels";
 
 export const DATA_CLAIM_NAME = "redis-data";
@@ -50,7 +50,7 @@ export function dataClaimAnnotations(args: Pick<DataClaimArgs, "reclaimPolicy" |
  * A stand-alone claim (not a StatefulSet volumeClaimTemplate), so that a StatefulSet and a
  * Deployment mount the very same claim and switching `redisKind` keeps the data. `pulumi
  * destroy` deletes it whatever the policy: with Retain the volume keeps the data, and the
- * next `pulumi up` attaches it again (dataVolumePlan.ts).
+ * next `pulumi up` attaches it again (dataVolume/plan.ts).
  */
 export class DataClaim extends pulumi.ComponentResource {
     readonly claim: k8s.core.v1.PersistentVolumeClaim;

@@ -1,7 +1,9 @@
 // Kubernetes recommended labels, one place for all components.
 // https://kubernetes.io/docs/concepts/overview/working-with-objects/common-labels/
 
-export const PART_OF = "monsterstack";
+import { PROJECT } from "../config";
+
+export const PART_OF = PROJECT;
 
 export interface AppIdentity {
     /** What the application is: frontend, imagebackend, redis. */

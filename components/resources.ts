@@ -18,15 +18,5 @@ export function containerResources(size: ContainerSize): k8s.types.input.core.v1
     return { requests: { ...size.requests }, limits: { ...size.limits } };
 }
 
-/** Milli-CPUs in a CPU quantity ("250m", "1"). */
-export function cpuMilli(q: string): number {
-    return q.endsWith("m") ? Number(q.slice(0, -1)) : Number(q) * 1000;
-}
-
-/** MiB in a memory quantity ("64Mi", "1Gi", "512Ki"). */
-export function memoryMi(q: string): number {
-    const units: Record<string, number> = { Ki: 1 / 1024, Mi: 1, Gi: 1024 };
-    const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi)$/.exec(q);
-    if (!m) throw new Error(`unhandled quantity ${q}`);
-    return Number(m[1]) * units[m[2]];
-}
+/** What a container a trainee adds without resources gets (the LimitRange's defaults): the image backend's size. */
+export const TRAINEE_CONTAINER_SIZE: ContainerSize = SIZES.imagebackend;

@@ -2,10 +2,10 @@
 // else, the limits that keep one trainee from starving the others, and their kubeconfig.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { recommendedLabels } from "./labels";
+import { PART_OF, recommendedLabels } from "./labels";
 import { OwnVolumePatching } from "./ownVolumePatching";
-import { quantityBytes } from "../dataVolumePlan";
-import { ContainerSize, cpuMilli, memoryMi } from "./resources";
+import { cpuMilli, memoryMi, quantityBytes } from "./quantities";
+import { ContainerSize, TRAINEE_CONTAINER_SIZE } from "./resources";
 
 export const TRAINEE_SERVICE_ACCOUNT = "trainee";
 export const TRAINEE_TOKEN_SECRET = "trainee-token";
@@ -132,7 +132,7 @@ export class TraineeAccess extends pulumi.ComponentResource {
 
     constructor(name: string, args: TraineeAccessArgs, opts?: pulumi.ComponentResourceOptions) {
         super("monsterstack:tenancy:TraineeAccess", name, {}, opts);
-        const labels = recommendedLabels({ name: "monsterstack", instance: args.instance, component: "tenancy" });
+        const labels = recommendedLabels({ name: PART_OF, instance: args.instance, component: "tenancy" });
         const inNamespace = (objectName: string) => ({ name: objectName, namespace: args.namespace, labels });
         const child = { parent: this };
 
@@ -173,8 +173,8 @@ export class TraineeAccess extends pulumi.ComponentResource {
             metadata: inNamespace("trainee-limits"),
             spec: { limits: [{
                 type: "Container",
-                defaultRequest: { cpu: "50m", memory: "64Mi" },
-                default: { cpu: "250m", memory: "128Mi" },
+                defaultRequest: { ...TRAINEE_CONTAINER_SIZE.requests },
+                default: { ...TRAINEE_CONTAINER_SIZE.limits },
                 max: { cpu: "1", memory: "1Gi" },
             }] },
         }, child);

@@ -9,6 +9,7 @@ import { CLASS_LOCAL_IMAGES } from "./lib/app";
 import { killTree, npmClass, REPO, run, tempBackend, TempBackend } from "./lib/cli";
 import { kubeJson, waitFor } from "./lib/cluster";
 import type { JsonRecord } from "../class/report";
+import { defaultNamespace } from "../config";
 
 const CLASS = ["ann", "ben", "cal", "dot", "eve"];
 
@@ -106,10 +107,10 @@ describe("npm run class: a class of 5 with --parallel 3", function () {
 
     it("one trainee's failure never stops the others; the exit status and stderr name who failed", () => {
         // fay asks for the nodePort ann's frontend already has: the API server refuses fay's Service.
-        const taken = kubeJson("service", "frontend", "-n", "monsterstack-ann").spec.ports[0].nodePort;
+        const taken = kubeJson("service", "frontend", "-n", defaultNamespace("ann")).spec.ports[0].nodePort;
         // gus asks for ben's namespace (ben is not on this roster): the program refuses it.
         // hal asks for ann's, who is on it: refused before his stack is even made.
-        const bensLabels = kubeJson("namespace", "monsterstack-ben").metadata.labels;
+        const bensLabels = kubeJson("namespace", defaultNamespace("ben")).metadata.labels;
         const mixed = path.join(backend.root, "mixed.txt");
         fs.writeFileSync(mixed, `fay frontendNodePort=${taken}\nann\ngus namespace=monsterstack-ben\nhal namespace=monsterstack-ann\n`);
         const r = npmClass("up", "--roster", mixed, "--parallel", "2", "--config", "tenancy=on", ...CLASS_LOCAL_IMAGES, "--out", out);
@@ -119,20 +120,20 @@ describe("npm run class: a class of 5 with --parallel 3", function () {
         assert.match(r.stdout, /^gus +monsterstack-ben .* failed: monsterstack:namespace = "monsterstack-ben": namespace monsterstack-ben already exists and is not this stack's: it is stack ben's, of project monsterstack/m);
         assert.match(r.stdout, /^hal +monsterstack-ann .* failed: monsterstack:namespace = "monsterstack-ann" is trainee ann's \(line 2\): two stacks never share a namespace/m);
         assert.match(r.stderr, /^failed: fay \(.*\); gus \(.*\); hal \(/m);
-        assert.deepStrictEqual(kubeJson("namespace", "monsterstack-ben").metadata.labels, bensLabels, "ben's namespace was relabelled");
+        assert.deepStrictEqual(kubeJson("namespace", defaultNamespace("ben")).metadata.labels, bensLabels, "ben's namespace was relabelled");
         assert.ok(!JSON.parse(run("pulumi", ["stack", "ls", "--json"], { cwd: REPO }).stdout).some((s: { name: string }) => s.name === "hal"), "hal's stack was made");
         const cleanup = path.join(backend.root, "cleanup.txt");
         fs.writeFileSync(cleanup, "fay\ngus\n");
         assert.strictEqual(npmClass("down", "--roster", cleanup).status, 0);
-        assert.ok(kubeJson("namespace", "monsterstack-ben"), "gus's down took ben's namespace");
+        assert.ok(kubeJson("namespace", defaultNamespace("ben")), "gus's down took ben's namespace");
     });
 
     it("`down`: every stack destroyed, and it says whose data is kept", async () => {
-        const ben = kubeJson("pvc", "redis-data", "-n", "monsterstack-ben").spec.volumeName;
+        const ben = kubeJson("pvc", "redis-data", "-n", defaultNamespace("ben")).spec.volumeName;
         const r = npmClass("down", "--roster", roster, "--parallel", "3");
         assert.strictEqual(r.status, 0, r.stderr);
         assert.match(r.stderr, /data kept \(reclaimPolicy Retain\): ben; `down --purge` deletes it/);
-        await waitFor("the class's namespaces to go", () => CLASS.every((t) => !kubeJson("namespace", `monsterstack-${t}`)));
+        await waitFor("the class's namespaces to go", () => CLASS.every((t) => !kubeJson("namespace", defaultNamespace(t))));
         assert.strictEqual(kubeJson("pv", ben).status.phase, "Released");
         // Nobody to answer the confirmation (no terminal): nothing is purged.
         const unconfirmed = npmClass("down", "--roster", roster, "--purge");

@@ -7,20 +7,20 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { allRunning, frontendBase, page, useLocalImages, visit } from "./lib/app";
-import { Step, tempBackend, TempBackend, Trainee } from "./lib/cli";
+import { Step, tempBackend, TempBackend, TraineeCli } from "./lib/cli";
 import { execIn, httpGet, kubeJson, kubectl, pods, waitFor } from "./lib/cluster";
 
 const ARTIFACTS = path.join(__dirname, "artifacts");
 const DESTRUCTIVE = new Set(["replace", "create-replacement", "delete-replaced", "delete", "discard", "import-replacement"]);
 const DATA_HOLDERS = /PersistentVolumeClaim|PersistentVolume|StorageClass|Secret|StatefulSet|Deployment|Namespace/;
 
-function redisPod(trainee: Trainee): string {
+function redisPod(trainee: TraineeCli): string {
     return pods(trainee.namespace, "redis").find((p) => p.phase === "Running" && !p.deleting)!.name;
 }
 
 describe("the course's exercise on a real node, typed as the README says", function () {
     this.timeout(20 * 60 * 1000);
-    let alice: Trainee;
+    let alice: TraineeCli;
     let backend: TempBackend;
     let tempFilesBefore: Set<string>;
 
@@ -28,7 +28,7 @@ describe("the course's exercise on a real node, typed as the README says", funct
         tempFilesBefore = new Set(fs.readdirSync(os.tmpdir()));
         backend = tempBackend("course");
         fs.mkdirSync(ARTIFACTS, { recursive: true });
-        alice = Trainee.checkout("alice", backend.root);
+        alice = TraineeCli.checkout("alice", backend.root);
         useLocalImages(alice);
     });
 

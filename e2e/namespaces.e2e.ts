@@ -4,7 +4,7 @@
 import * as assert from "assert";
 import { spawn } from "child_process";
 import { allRunning, useLocalImages, visit } from "./lib/app";
-import { killTree, tempBackend, TempBackend, Trainee } from "./lib/cli";
+import { killTree, tempBackend, TempBackend, TraineeCli } from "./lib/cli";
 import { kubeJson, kubectl, waitFor } from "./lib/cluster";
 
 const FOREIGN = "team-data";
@@ -12,7 +12,7 @@ const FOREIGN = "team-data";
 const labelsOf = (namespace: string): Record<string, string> => kubeJson("namespace", namespace).metadata.labels;
 
 /** What `pulumi up` printed when it was refused: it failed, and named the namespace and whose it is. */
-function assertRefused(trainee: Trainee, namespace: string, whose: RegExp): void {
+function assertRefused(trainee: TraineeCli, namespace: string, whose: RegExp): void {
     const up = trainee.attempt("up", "--yes");
     assert.notStrictEqual(up.status, 0, up.stdout);
     const printed = up.stdout + up.stderr;
@@ -26,12 +26,12 @@ function assertRefused(trainee: Trainee, namespace: string, whose: RegExp): void
 describe("a stack takes only its own namespace", function () {
     this.timeout(20 * 60 * 1000);
     let backend: TempBackend;
-    let hank: Trainee;
+    let hank: TraineeCli;
     let hanksLabels: Record<string, string>;
     let visits: number;
 
     const trainee = (stack: string) => {
-        const t = Trainee.checkout(stack, backend.root);
+        const t = TraineeCli.checkout(stack, backend.root);
         useLocalImages(t);
         return t;
     };

@@ -6,12 +6,12 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { allRunning, useLocalImages, visit } from "./lib/app";
-import { tempBackend, TempBackend, Trainee } from "./lib/cli";
+import { tempBackend, TempBackend, TraineeCli } from "./lib/cli";
 import { kubeJson, kubectl, pods, waitFor } from "./lib/cluster";
 
 const ARTIFACTS = path.join(__dirname, "artifacts");
 
-function boundVolume(t: Trainee): string {
+function boundVolume(t: TraineeCli): string {
     return kubeJson("pvc", "redis-data", "-n", t.namespace).spec.volumeName;
 }
 
@@ -22,14 +22,14 @@ async function released(volume: string): Promise<void> {
 describe("a retained volume comes back, whatever deleted its claim", function () {
     this.timeout(20 * 60 * 1000);
     let backend: TempBackend;
-    let erin: Trainee;
+    let erin: TraineeCli;
     let volume: string;
     let visits: number;
 
     before(() => {
         backend = tempBackend("retain");
         fs.mkdirSync(ARTIFACTS, { recursive: true });
-        erin = Trainee.checkout("erin", backend.root);
+        erin = TraineeCli.checkout("erin", backend.root);
         useLocalImages(erin);
         erin.set("reclaimPolicy", "Retain");
     });
@@ -117,7 +117,7 @@ describe("a retained volume comes back, whatever deleted its claim", function ()
     });
 
     it("a retained volume of stack frank is never taken by erin", async () => {
-        const frank = Trainee.checkout("frank", backend.root);
+        const frank = TraineeCli.checkout("frank", backend.root);
         useLocalImages(frank);
         frank.set("reclaimPolicy", "Retain");
         frank.up();

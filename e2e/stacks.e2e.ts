@@ -4,16 +4,16 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { useLocalImages } from "./lib/app";
-import { run, tempBackend, TempBackend, Trainee } from "./lib/cli";
+import { run, tempBackend, TempBackend, TraineeCli } from "./lib/cli";
 import { kubeJson, waitFor } from "./lib/cluster";
 
-function traineeWithLocalImages(stack: string, root: string): Trainee {
-    const trainee = Trainee.checkout(stack, root);
+function traineeWithLocalImages(stack: string, root: string): TraineeCli {
+    const trainee = TraineeCli.checkout(stack, root);
     useLocalImages(trainee);
     return trainee;
 }
 
-const ready = (t: Trainee, deployment: string, replicas: number) =>
+const ready = (t: TraineeCli, deployment: string, replicas: number) =>
     kubeJson("deployment", deployment, "-n", t.namespace)?.status?.readyReplicas === replicas;
 
 describe("trainees side by side, and rendered YAML", function () {

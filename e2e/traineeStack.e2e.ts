@@ -7,7 +7,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { allRunning, useLocalImages, visit } from "./lib/app";
-import { npmClass, REPO, run, tempBackend, TempBackend, Trainee } from "./lib/cli";
+import { npmClass, REPO, run, tempBackend, TempBackend, TraineeCli } from "./lib/cli";
 import { kubeJson, waitFor } from "./lib/cluster";
 import type { JsonRecord } from "../class/report";
 
@@ -17,15 +17,15 @@ describe("trainees running their own stack in namespaces the class prepared", fu
     let trainer: TempBackend;
     let roster: string;
     let records: JsonRecord[];
-    let alice: Trainee;
-    let bob: Trainee;
+    let alice: TraineeCli;
+    let bob: TraineeCli;
 
     const kubeconfigOf = (trainee: string) => records.find((r) => r.trainee === trainee)!.kubeconfig!;
     /** A trainee's own checkout, shell and `pulumi login --local` backend; their kubeconfig is the one the trainer gave them. */
-    const ownCheckout = (stack: string): Trainee => {
+    const ownCheckout = (stack: string): TraineeCli => {
         const backend = path.join(trainer.root, `${stack}-backend`);
         fs.mkdirSync(backend);
-        const trainee = Trainee.checkout(stack, trainer.root, { KUBECONFIG: kubeconfigOf(stack), PULUMI_BACKEND_URL: `file://${backend}` }, `${stack}-checkout`);
+        const trainee = TraineeCli.checkout(stack, trainer.root, { KUBECONFIG: kubeconfigOf(stack), PULUMI_BACKEND_URL: `file://${backend}` }, `${stack}-checkout`);
         trainee.set("namespaceOwner", "class");
         useLocalImages(trainee);
         return trainee;

@@ -4,7 +4,7 @@ import * as assert from "assert";
 import { ConfigError } from "../config";
 import {
     age, ClusterState, DataRequest, dataOrigin, identityLabels, labelValue, planDataVolume, planMessages, VolumeIdentity, VolumeState,
-} from "../dataVolumePlan";
+} from "../dataVolume/plan";
 
 const alice: VolumeIdentity = { project: "monsterstack", stack: "alice", namespace: "monsterstack-alice", claim: "redis-data" };
 const aliceLabels = identityLabels(alice);

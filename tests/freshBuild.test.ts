@@ -4,7 +4,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { requireFreshBuild, staleSources } from "../freshBuild";
+import { PROGRAM_DIRS, requireFreshBuild, staleSources } from "../startup/freshBuild";
 
 describe("the compiled program and its sources", () => {
     let project: string;
@@ -20,12 +20,23 @@ describe("the compiled program and its sources", () => {
         write("components/redis.ts", 1000);
         write("bin/index.js", 2000);
         write("bin/components/redis.js", 2000);
+        write("dataVolume/plan.ts", 1000);
+        write("bin/dataVolume/plan.js", 2000);
+        write("startup/freshBuild.ts", 1000);
+        write("bin/startup/freshBuild.js", 2000);
     });
     afterEach(() => fs.rmSync(project, { recursive: true, force: true }));
 
     it("a build newer than every source runs", () => {
         assert.deepStrictEqual(staleSources(project, path.join(project, "bin"), ["index.ts", "components/redis.ts"]), []);
         assert.doesNotThrow(() => requireFreshBuild(path.join(project, "bin", "index.js")));
+    });
+
+    it("checks every folder of the program that tsconfig.build.json compiles", () => {
+        const build = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "tsconfig.build.json"), "utf8")) as { include: string[] };
+        assert.deepStrictEqual(build.include.map((glob) => path.dirname(glob.replace("/**", ""))).sort(), [...PROGRAM_DIRS].sort());
+        write("dataVolume/plan.ts", 3000);
+        assert.throws(() => requireFreshBuild(path.join(project, "bin", "index.js")), /older than dataVolume\/plan\.ts:/);
     });
 
     it("an edited source, or a new one never built, stops the program and says to build", () => {

@@ -3,8 +3,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import * as path from "path";
-import { cluster } from "../clusterState";
-import type { ClusterState, VolumeState } from "../dataVolumePlan";
+import { clusterReader } from "../dataVolume/clusterState";
+import type { ClusterState, VolumeState } from "../dataVolume/plan";
 
 const PROGRAM = path.join(__dirname, "..", "index.ts");
 // Pulumi's wire marker for a secret value.
@@ -151,14 +151,14 @@ export async function runProgram(stack: string, config: Record<string, string> =
     const logs: ProgramRun["logs"] = [];
     const released: string[] = [];
     // Mocks have no cluster: the program reads this state instead.
-    cluster.read = async () => {
+    clusterReader.read = async () => {
         onRead?.();
         if (clusterState instanceof Error) throw clusterState;
         return clusterState;
     };
-    cluster.releaseToClaim = async (_config, volume: VolumeState) => { released.push(volume.name); };
-    cluster.current = () => ({ name: "training", server: "https://training.example.com:6443" });
-    cluster.namespaceLabels = async (config) => {
+    clusterReader.releaseToClaim = async (_config, volume: VolumeState) => { released.push(volume.name); };
+    clusterReader.current = () => ({ name: "training", server: "https://training.example.com:6443" });
+    clusterReader.namespaceLabels = async (config) => {
         onNamespaceRead?.();
         if (options.namespaceLabels !== undefined) return options.namespaceLabels ?? undefined;
         return config.namespaceOwner === "class" ? PREPARED_NAMESPACE : undefined;

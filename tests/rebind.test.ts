@@ -5,9 +5,9 @@ import * as fs from "fs";
 import * as http from "http";
 import * as os from "os";
 import * as path from "path";
-import { ClusterReadError, readClusterState } from "../clusterState";
+import { ClusterReadError, readClusterState } from "../dataVolume/clusterState";
 import { parseConfig } from "../config";
-import type { ClusterState, VolumeState } from "../dataVolumePlan";
+import type { ClusterState, VolumeState } from "../dataVolume/plan";
 import { findObject, kubeObjects, ProgramRun, runProgram } from "./harness";
 
 const identity = {
@@ -108,7 +108,7 @@ describe("a retained volume attached again", () => {
     });
 });
 
-describe("reading the cluster (clusterState.ts) against an API server on loopback", () => {
+describe("reading the cluster (dataVolume/clusterState.ts) against an API server on loopback", () => {
     let server: http.Server;
     let kubeconfig: string;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "monsterstack-read-"));

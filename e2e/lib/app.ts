@@ -1,7 +1,7 @@
 // The app as a trainee sees it: the frontend's page through its Service, the visit counter,
 // and the pods of a stack running on the real node.
 import * as assert from "assert";
-import { required, Trainee } from "./cli";
+import { required, TraineeCli } from "./cli";
 import { httpGet, kubeJson, pods, rolledOut, waitFor } from "./cluster";
 
 const NODE_NAME = required("E2E_REAL_NODE_NAME");
@@ -14,10 +14,10 @@ const IMAGES = {
 const APPS = ["redis", "frontend", "imagebackend"];
 
 /** A stack's app, wherever it was deployed from (a trainee's checkout, the class tool): its namespace. */
-export type InNamespace = Pick<Trainee, "namespace">;
+export type InNamespace = Pick<TraineeCli, "namespace">;
 
 /** The images loaded into the node by hand, as trainees do with `minikube image load`: pull policy Never. */
-export function useLocalImages(trainee: Trainee): void {
+export function useLocalImages(trainee: TraineeCli): void {
     for (const [key, ref] of Object.entries(IMAGES)) {
         trainee.set(key, ref);
         trainee.set(`${key}PullPolicy`, "Never");

@@ -75,7 +75,7 @@ export interface Step { op: string; urn: string; type: string; diffs?: string[] 
  * PULUMI_BACKEND_URL names: `pulumi stack init <name>` selects the stack, and every later
  * command is typed as the README shows it, without `--stack`.
  */
-export class Trainee {
+export class TraineeCli {
     /** The namespace the stack's config names: the stack's default until `moveTo`. */
     namespace: string;
 
@@ -87,12 +87,12 @@ export class Trainee {
      * A checkout in `root/<dir>`; `env` is the trainee's own shell (their KUBECONFIG, their
      * own `pulumi login` backend), else the suite's.
      */
-    static checkout(stack: string, root: string, env?: NodeJS.ProcessEnv, dirName = stack): Trainee {
+    static checkout(stack: string, root: string, env?: NodeJS.ProcessEnv, dirName = stack): TraineeCli {
         const dir = path.join(root, dirName);
         fs.mkdirSync(dir, { recursive: true });
         for (const f of fs.readdirSync(REPO).filter((f) => !NOT_COPIED.has(f) && !LOCAL_STACK_CONFIG.test(f))) fs.cpSync(path.join(REPO, f), path.join(dir, f), { recursive: true, preserveTimestamps: true });
         fs.symlinkSync(path.join(REPO, "node_modules"), path.join(dir, "node_modules"));
-        const trainee = new Trainee(stack, dir, env);
+        const trainee = new TraineeCli(stack, dir, env);
         trainee.pulumi("stack", "init", stack);
         return trainee;
     }

@@ -2,9 +2,9 @@
 // in renderYamlTo mode), plan (dataVolumePlan.ts), tell the trainee, and, during `pulumi up`
 // only, make a retained volume ready to bind to the stack's claim.
 import * as pulumi from "@pulumi/pulumi";
-import { cluster } from "./clusterState";
-import type { MonsterstackConfig } from "./config";
-import { DataVolumePlan, identityLabels, planDataVolume, planMessages, VolumeIdentity } from "./dataVolumePlan";
+import { clusterReader } from "./clusterState";
+import type { MonsterstackConfig } from "../config";
+import { DataVolumePlan, identityLabels, planDataVolume, planMessages, VolumeIdentity } from "./plan";
 
 export interface DataVolumeDecision {
     plan: DataVolumePlan;
@@ -15,7 +15,7 @@ export interface DataVolumeDecision {
 export async function decideDataVolume(config: MonsterstackConfig, claimName: string): Promise<DataVolumeDecision> {
     const identity: VolumeIdentity = { project: pulumi.getProject(), stack: config.stack, namespace: config.namespace, claim: claimName };
     const labels = identityLabels(identity);
-    const state = config.renderYamlTo !== undefined ? "render" : await cluster.read(config, claimName, labels["monsterstack.io/project"]);
+    const state = config.renderYamlTo !== undefined ? "render" : await clusterReader.read(config, claimName, labels["monsterstack.io/project"]);
     const plan = planDataVolume({
         identity, labels, cluster: state,
         request: { storageClass: config.storageClass, size: config.redisStorageSize, startEmpty: config.startEmpty, attachVolume: config.attachVolume },
@@ -24,7 +24,7 @@ export async function decideDataVolume(config: MonsterstackConfig, claimName: st
         await (severity === "warn" ? pulumi.log.warn(text) : pulumi.log.info(text));
     }
     if (plan.kind === "rebind" && !pulumi.runtime.isDryRun()) {
-        await cluster.releaseToClaim(config, plan.volume, claimName);
+        await clusterReader.releaseToClaim(config, plan.volume, claimName);
     }
     return { plan, labels };
 }

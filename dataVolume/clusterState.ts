@@ -7,9 +7,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import type { MonsterstackConfig } from "./config";
-import type { ClaimState, ClusterState, VolumeState } from "./dataVolumePlan";
-import { LABEL_PREFIX } from "./dataVolumePlan";
+import type { MonsterstackConfig } from "../config";
+import type { ClaimState, ClusterState, VolumeState } from "./plan";
+import { LABEL_PREFIX } from "./plan";
 
 /** Thrown when the cluster refuses a read or cannot be reached; the message names what and where. */
 export class ClusterReadError extends pulumi.RunError {
@@ -165,4 +165,4 @@ export async function releaseToClaim(config: MonsterstackConfig, volume: VolumeS
 }
 
 /** The cluster access the program uses; tests replace it (Pulumi mocks have no cluster). */
-export const cluster = { read: readClusterState, releaseToClaim, current: currentCluster, namespaceLabels: readNamespaceLabels };
+export const clusterReader = { read: readClusterState, releaseToClaim, current: currentCluster, namespaceLabels: readNamespaceLabels };

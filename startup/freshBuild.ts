@@ -12,11 +12,14 @@ export function staleSources(projectDir: string, buildDir: string, sources: stri
     });
 }
 
+/** The program's folders, as tsconfig.build.json compiles them (a unit test holds them equal). */
+export const PROGRAM_DIRS = [".", "components", "dataVolume", "startup"];
+
 function programSources(projectDir: string): string[] {
     const inDir = (dir: string) => fs.readdirSync(path.join(projectDir, dir))
         .filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"))
         .map((f) => path.join(dir, f));
-    return [...inDir("."), ...inDir("components")];
+    return PROGRAM_DIRS.flatMap(inDir);
 }
 
 /**

@@ -2,7 +2,8 @@
 // holds, who the stack is and what its config asks. The program reads the cluster
 // (clusterState.ts), calls `planDataVolume`, and builds the claim from the plan.
 import { createHash } from "crypto";
-import { ConfigError } from "./config";
+import { ConfigError } from "../config";
+import { quantityBytes } from "../components/quantities";
 
 /** Who a data volume belongs to; carried by the volume as labels, so no Pulumi state is needed to find it. */
 export interface VolumeIdentity {
@@ -101,18 +102,6 @@ export function identityLabels(id: VolumeIdentity): Record<string, string> {
         [`${LABEL_PREFIX}/namespace`]: id.namespace,
         [`${LABEL_PREFIX}/claim`]: id.claim,
     };
-}
-
-const UNITS: Record<string, number> = {
-    "": 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
-    Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
-};
-
-/** Bytes in a Kubernetes storage quantity (2Gi, 500Mi, 1G, 1073741824). */
-export function quantityBytes(quantity: string): number {
-    const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/.exec(quantity);
-    if (!m) throw new Error(`not a storage quantity: ${quantity}`);
-    return Number(m[1]) * UNITS[m[2] ?? ""];
 }
 
 /** Why `volume` cannot hold this stack's data, or undefined when it fits. */
