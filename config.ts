@@ -11,21 +11,172 @@ import { parseBytes } from "./components/quantities";
 export const PROJECT = "monsterstack";
 export const CONFIG_NAMESPACE = PROJECT;
 
-export type Target = "minikube" | "cloud";
-export type ReclaimPolicy = "Retain" | "Delete";
-export type RedisKind = "StatefulSet" | "Deployment";
-export type ServiceType = "ClusterIP" | "NodePort" | "LoadBalancer";
-export type PullPolicy = "IfNotPresent" | "Never" | "Always";
+/** How Pulumi.yaml declares a setting's type. */
+export type SettingType = "string" | "integer" | "boolean" | "array";
+
+/** One stack setting, declared once: Pulumi.yaml's `config:` block and the README's table follow from it. */
+export interface Setting {
+    type: SettingType;
+    /**
+     * The default `pulumi up` uses when the key is unset, as Pulumi.yaml declares it. A setting
+     * whose default depends on the target or the stack (`derived`) declares the "unset" marker:
+     * "" for a string, 0 for an integer (Pulumi requires a default for every declared key).
+     */
+    default: string | number | boolean | readonly string[];
+    /** The default in words, when it depends on other settings. */
+    derived?: string;
+    /** The only values a trainee may set. */
+    allowed?: readonly string[];
+    min?: number;
+    max?: number;
+    /** What it does, as `pulumi config` and the README tell a trainee. */
+    description: string;
+}
+
+/** The StorageClass of minikube's own provisioner, the data claim's class on `target: minikube`. */
+export const MINIKUBE_STORAGE_CLASS = "standard";
+const PULL_POLICIES = ["IfNotPresent", "Never", "Always"] as const;
+const PULL_POLICY_TEXT = "How the kubelet gets the image: `Never` for an image loaded by hand (`minikube image load my-build:dev`).";
+
+/** Every setting of a stack, in the order the README's table shows them. */
+export const SETTINGS = {
+    target: {
+        type: "string", default: "minikube", allowed: ["minikube", "cloud"],
+        description: "Where the stack runs. Sets the defaults of storageClass, frontendServiceType and tenancy.",
+    },
+    storageClass: {
+        type: "string", default: "", derived: `minikube: \`${MINIKUBE_STORAGE_CLASS}\`; cloud: the cluster's default class`,
+        description: "StorageClass of the Redis data claim: an existing one (`kubectl get storageclass`).",
+    },
+    reclaimPolicy: {
+        type: "string", default: "Delete", allowed: ["Retain", "Delete"],
+        description: "Retain: the volume outlives its claim (a destroy, a `kubectl delete` of the claim or the namespace), and the next `pulumi up` of the stack attaches it again. Delete: the volume and its data go with the claim.",
+    },
+    redisKind: {
+        type: "string", default: "StatefulSet", allowed: ["StatefulSet", "Deployment"],
+        description: "What runs Redis; both mount the same claim `redis-data` at `/data`.",
+    },
+    redisStorageSize: {
+        type: "string", default: "2Gi",
+        description: "Size of the Redis data claim, a Kubernetes quantity (`2Gi`, `500Mi`).",
+    },
+    redisAuth: {
+        type: "boolean", default: false,
+        description: "true: Redis requires a generated password, handed to Redis and the frontend through a Secret. The course's frontend image connects without one.",
+    },
+    frontendServiceType: {
+        type: "string", default: "", derived: "minikube: `NodePort`; cloud: `LoadBalancer`", allowed: ["ClusterIP", "NodePort", "LoadBalancer"],
+        description: "Type of the frontend's Service.",
+    },
+    frontendNodePort: {
+        type: "integer", default: 0, derived: "0: Kubernetes picks one", min: 30000, max: 32767,
+        description: "A fixed nodePort for the frontend Service.",
+    },
+    namespace: {
+        type: "string", default: "", derived: "`monsterstack-<stack>`, so two trainee stacks never share one",
+        description: "Namespace of the stack, a DNS-1123 label; never one of Kubernetes' own, nor one that is not the stack's.",
+    },
+    context: {
+        type: "string", default: "DEV",
+        description: "Value of the frontend's `CONTEXT` variable (`DEV`, `PROD`).",
+    },
+    tlsHosts: {
+        type: "array", default: [],
+        description: "Extra DNS names for the frontend's certificate, besides the Service's in-cluster names (`pulumi config set --path 'tlsHosts[0]' monster.example.com`).",
+    },
+    frontendImage: {
+        type: "string", default: "tecpi/monster_icon:0.1",
+        description: "Frontend image: the course's monster_icon Flask app (the image its earlier labs use). Set it to your own build.",
+    },
+    frontendImagePullPolicy: {
+        type: "string", default: "IfNotPresent", allowed: PULL_POLICIES, description: PULL_POLICY_TEXT,
+    },
+    frontendPort: {
+        type: "integer", default: 5000, min: 1, max: 65535,
+        description: "Port the frontend app listens on: 5000 for the course's image in DEV; some PROD builds listen on 9090.",
+    },
+    frontendProbePath: {
+        type: "string", default: "", derived: "a TCP probe on `frontendPort`, which every version of the app answers",
+        description: "An HTTP path (such as `/healthz`) for the frontend's readiness and liveness probes; never `/`, which counts a visit.",
+    },
+    frontendReplicas: {
+        type: "integer", default: 2, min: 1, max: 10,
+        description: "Replicas of the frontend.",
+    },
+    imagebackendImage: {
+        type: "string", default: "amouat/dnmonster:1.0",
+        description: "Image backend (dnmonster) image, listening on 8080.",
+    },
+    imagebackendImagePullPolicy: {
+        type: "string", default: "IfNotPresent", allowed: PULL_POLICIES, description: PULL_POLICY_TEXT,
+    },
+    imagebackendReplicas: {
+        type: "integer", default: 1, min: 1, max: 10,
+        description: "Replicas of the image backend.",
+    },
+    redisImage: {
+        // Debian-based: the same redis-server and redis-cli the course uses.
+        type: "string", default: "redis:7.4",
+        description: "Redis image: Debian-based, its entrypoint accepts redis-server arguments and runs as uid 999 under podSecurity restricted.",
+    },
+    redisImagePullPolicy: {
+        type: "string", default: "IfNotPresent", allowed: PULL_POLICIES, description: PULL_POLICY_TEXT,
+    },
+    podSecurity: {
+        type: "string", default: "restricted", allowed: ["restricted", "baseline"],
+        description: "Pod Security Standard the namespace enforces: restricted (pods run as fixed non-root users) or baseline (for images that must start as root).",
+    },
+    kubeContext: {
+        type: "string", default: "", derived: "the current context",
+        description: "kubeconfig context to use.",
+    },
+    kubeconfig: {
+        type: "string", default: "", derived: "`$KUBECONFIG` or `~/.kube/config`, read by the provider itself",
+        description: "Path to, or contents of, the kubeconfig to use.",
+    },
+    renderYamlTo: {
+        type: "string", default: "", derived: "apply to the cluster",
+        description: "A directory: when set, manifests are written there (for `kubectl apply`) instead of applied; the cluster is not read.",
+    },
+    tenancy: {
+        type: "string", default: "", derived: "cloud: `on`; minikube, and `namespaceOwner: class`: `off`", allowed: ["on", "off", "only"],
+        description: "on: with the app, a ServiceAccount `trainee` with a Role for the namespace only, read access to volumes and StorageClasses, a ResourceQuota, a LimitRange, NetworkPolicies, and the output traineeKubeconfig (a secret). only: the namespace and that access without the app, plus the right to set the reclaim policy of the namespace's own volumes, for a trainee who runs their own stack there (namespaceOwner class).",
+    },
+    namespaceOwner: {
+        type: "string", default: "stack", allowed: ["stack", "class"],
+        description: "class: the namespace and the trainee's access were made by the trainer (`npm run class -- up --config tenancy=only`); the stack creates nothing cluster-scoped and runs with the trainee's own kubeconfig.",
+    },
+    startEmpty: {
+        type: "boolean", default: false,
+        description: "true: start from empty data on purpose; a retained volume of the stack is left alone.",
+    },
+    attachVolume: {
+        type: "string", default: "", derived: "the stack's own retained volume, if any",
+        description: "The name of a Released or Available PersistentVolume to attach to the stack's claim (`kubectl get pv`): the course's « récupérer les données ».",
+    },
+} as const satisfies Record<string, Setting>;
+
+export type ConfigKey = keyof typeof SETTINGS;
+/** Every key this program reads; anything else under `monsterstack:` is a typo. */
+export const CONFIG_KEYS = Object.keys(SETTINGS) as ConfigKey[];
+type Allowed<K extends ConfigKey> = (typeof SETTINGS)[K] extends { allowed: readonly (infer V)[] } ? V : never;
+type EnumKey = { [K in ConfigKey]: Allowed<K> extends never ? never : K }[ConfigKey];
+
+export type Target = Allowed<"target">;
+export type ReclaimPolicy = Allowed<"reclaimPolicy">;
+export type RedisKind = Allowed<"redisKind">;
+export type ServiceType = Allowed<"frontendServiceType">;
+export type PullPolicy = (typeof PULL_POLICIES)[number];
 /** Pod Security Standards level the namespace enforces. */
-export type PodSecurityLevel = "restricted" | "baseline";
+export type PodSecurityLevel = Allowed<"podSecurity">;
 /**
  * Whether the stack gives its trainee a restricted access of their own (shared clusters):
  * `on` with the app, `only` without it (the trainer prepares a namespace in which the
  * trainee runs their own stack, see `namespaceOwner`), `off` not at all.
  */
-export type Tenancy = "on" | "off" | "only";
+export type Tenancy = Allowed<"tenancy">;
 /** Who made the namespace: the stack itself, or the trainer's class (`tenancy only`). */
-export type NamespaceOwner = "stack" | "class";
+export type NamespaceOwner = Allowed<"namespaceOwner">;
 
 /** One container image and how the kubelet gets it. */
 export interface ImageSpec {
@@ -91,37 +242,6 @@ export class ConfigError extends pulumi.RunError {
     }
 }
 
-/** Every key this program reads; anything else under `monsterstack:` is a typo. */
-export const CONFIG_KEYS = [
-    "target", "namespace", "storageClass", "reclaimPolicy", "redisKind", "redisStorageSize",
-    "redisAuth", "redisImage", "redisImagePullPolicy", "imagebackendImage", "imagebackendImagePullPolicy",
-    "imagebackendReplicas", "frontendImage", "frontendImagePullPolicy", "frontendReplicas", "frontendPort",
-    "frontendProbePath", "frontendServiceType", "frontendNodePort", "context", "tlsHosts", "podSecurity",
-    "kubeContext", "kubeconfig", "renderYamlTo", "startEmpty", "attachVolume", "tenancy", "namespaceOwner",
-] as const;
-export type ConfigKey = (typeof CONFIG_KEYS)[number];
-
-export const DEFAULTS = {
-    target: "minikube" as Target,
-    reclaimPolicy: "Delete" as ReclaimPolicy,
-    redisKind: "StatefulSet" as RedisKind,
-    redisStorageSize: "2Gi",
-    redisAuth: false,
-    // Debian-based image: the same redis-server and redis-cli the course uses.
-    redisImage: "redis:7.4",
-    imagebackendImage: "amouat/dnmonster:1.0",
-    imagebackendReplicas: 1,
-    // The course builds its own image from the monster_icon app; this public one is the
-    // image its earlier labs use. Set `frontendImage` to your own build.
-    frontendImage: "tecpi/monster_icon:0.1",
-    frontendReplicas: 2,
-    frontendPort: 5000,
-    imagePullPolicy: "IfNotPresent" as PullPolicy,
-    podSecurity: "restricted" as PodSecurityLevel,
-    context: "DEV",
-    minikubeStorageClass: "standard",
-};
-
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 // A container image reference: [registry[:port]/]path[:tag][@digest], lower-case path.
@@ -138,29 +258,36 @@ function fail(key: string, value: string, allowed: string): never {
     throw new ConfigError(`${CONFIG_NAMESPACE}:${key} = ${describe(value)} is not valid: ${allowed}.`);
 }
 
-function oneOf<T extends string>(raw: RawConfig, key: ConfigKey, allowed: readonly T[], fallback: T): T {
+function oneOf<K extends EnumKey>(raw: RawConfig, key: K, fallback?: Allowed<K>): Allowed<K> {
+    const setting: Setting = SETTINGS[key];
+    const allowed = setting.allowed ?? [];
     const value = raw[key];
-    if (value === undefined) return fallback;
-    if (!(allowed as readonly string[]).includes(value)) {
-        fail(key, value, `expected one of ${allowed.join(" | ")} (case matters)`);
-    }
-    return value as T;
+    if (value === undefined) return fallback ?? (setting.default as Allowed<K>);
+    if (!allowed.includes(value)) fail(key, value, `expected one of ${allowed.join(" | ")} (case matters)`);
+    return value as Allowed<K>;
 }
 
-function integer(raw: RawConfig, key: ConfigKey, fallback: number, min: number, max: number): number {
+function integer(raw: RawConfig, key: ConfigKey): number {
+    const setting: Setting = SETTINGS[key];
+    const [min, max] = [setting.min ?? 0, setting.max ?? Number.MAX_SAFE_INTEGER];
     const value = raw[key];
-    if (value === undefined) return fallback;
+    if (value === undefined) return setting.default as number;
     if (!/^\d+$/.test(value.trim()) || Number(value) < min || Number(value) > max) {
         fail(key, value, `expected a whole number from ${min} to ${max}`);
     }
     return Number(value);
 }
 
-function boolean(raw: RawConfig, key: ConfigKey, fallback: boolean): boolean {
+function boolean(raw: RawConfig, key: ConfigKey): boolean {
     const value = raw[key];
-    if (value === undefined) return fallback;
+    if (value === undefined) return SETTINGS[key].default as boolean;
     if (value !== "true" && value !== "false") fail(key, value, "expected true or false");
     return value === "true";
+}
+
+/** A string setting's own default (not for a derived one). */
+function defaultOf(key: ConfigKey): string {
+    return SETTINGS[key].default as string;
 }
 
 function matching(raw: RawConfig, key: ConfigKey, pattern: RegExp, allowed: string): string | undefined {
@@ -178,7 +305,7 @@ function nonEmpty(raw: RawConfig, key: ConfigKey): string | undefined {
 }
 
 function storageSize(raw: RawConfig): string {
-    const value = raw.redisStorageSize ?? DEFAULTS.redisStorageSize;
+    const value = raw.redisStorageSize ?? defaultOf("redisStorageSize");
     const bytes = parseBytes(value);
     if (bytes === undefined || bytes <= 0) {
         fail("redisStorageSize", value,
@@ -203,7 +330,7 @@ function tlsHosts(raw: RawConfig): string[] {
 }
 
 // An absolute URL path without query or fragment.
-const URL_PATH = /^\/[A-Za-z0-9._~!$&'()*+,;=:@%\/-]*$/;
+const URL_PATH = /^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/;
 
 function frontendProbe(raw: RawConfig): Probe {
     const value = raw.frontendProbePath;
@@ -234,18 +361,12 @@ export function isKubernetesNamespace(name: string): boolean {
     return name === "default" || name.startsWith("kube-");
 }
 
-/**
- * Keys whose default depends on the target or the stack. Pulumi.yaml declares them with
- * an "unset" default (Pulumi requires a default for every declared key): "" for strings,
- * 0 for the nodePort. Those markers mean "not configured".
- */
-const DERIVED_DEFAULT_KEYS: ConfigKey[] = ["storageClass", "frontendServiceType", "frontendNodePort", "namespace",
-    "frontendProbePath", "kubeContext", "kubeconfig", "renderYamlTo", "attachVolume", "tenancy"];
-
+/** A derived setting at its Pulumi.yaml "unset" marker ("" or 0) is not configured. */
 function withoutUnsetMarkers(raw: RawConfig): RawConfig {
     const cleaned: RawConfig = { ...raw };
-    for (const key of DERIVED_DEFAULT_KEYS) {
-        if (cleaned[key] === "" || (key === "frontendNodePort" && cleaned[key] === "0")) delete cleaned[key];
+    for (const key of CONFIG_KEYS) {
+        const setting: Setting = SETTINGS[key];
+        if (setting.derived !== undefined && cleaned[key] === String(setting.default)) delete cleaned[key];
     }
     return cleaned;
 }
@@ -260,7 +381,7 @@ export function parseConfig(given: RawConfig, stack: string): MonsterstackConfig
             `expected one of ${CONFIG_KEYS.join(", ")}.`);
     }
 
-    const target = oneOf(raw, "target", ["minikube", "cloud"] as const, DEFAULTS.target);
+    const target = oneOf(raw, "target");
     const namespace = matching(raw, "namespace", DNS1123_LABEL,
         "expected a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit")
         ?? defaultNamespace(stack);
@@ -273,31 +394,30 @@ export function parseConfig(given: RawConfig, stack: string): MonsterstackConfig
 
     const storageClass = matching(raw, "storageClass", DNS1123_SUBDOMAIN,
         "expected the name of a StorageClass (lower-case DNS name, see kubectl get storageclass)")
-        ?? (target === "minikube" ? DEFAULTS.minikubeStorageClass : undefined);
+        ?? (target === "minikube" ? MINIKUBE_STORAGE_CLASS : undefined);
 
-    const frontendServiceType = oneOf(raw, "frontendServiceType", ["ClusterIP", "NodePort", "LoadBalancer"] as const,
-        target === "minikube" ? "NodePort" : "LoadBalancer");
+    const frontendServiceType = oneOf(raw, "frontendServiceType", target === "minikube" ? "NodePort" : "LoadBalancer");
     const frontendNodePort = raw.frontendNodePort === undefined
         ? undefined
-        : integer(raw, "frontendNodePort", 0, 30000, 32767);
+        : integer(raw, "frontendNodePort");
     if (frontendNodePort !== undefined && frontendServiceType === "ClusterIP") {
         fail("frontendNodePort", String(frontendNodePort), "a nodePort needs frontendServiceType NodePort or LoadBalancer, not ClusterIP");
     }
 
-    const image = (key: ConfigKey, policyKey: ConfigKey, fallback: string): ImageSpec => ({
-        ref: matching(raw, key, IMAGE_REF, "expected a container image reference such as redis:7.4 or registry.example.com/team/app:1.0") ?? fallback,
-        pullPolicy: oneOf(raw, policyKey, ["IfNotPresent", "Never", "Always"] as const, DEFAULTS.imagePullPolicy),
+    const image = (key: ConfigKey, policyKey: "redisImagePullPolicy" | "imagebackendImagePullPolicy" | "frontendImagePullPolicy"): ImageSpec => ({
+        ref: matching(raw, key, IMAGE_REF, "expected a container image reference such as redis:7.4 or registry.example.com/team/app:1.0") ?? defaultOf(key),
+        pullPolicy: oneOf(raw, policyKey),
     });
-    const frontendPort = integer(raw, "frontendPort", DEFAULTS.frontendPort, 1, 65535);
-    const startEmpty = boolean(raw, "startEmpty", false);
+    const frontendPort = integer(raw, "frontendPort");
+    const startEmpty = boolean(raw, "startEmpty");
     const attachVolume = matching(raw, "attachVolume", DNS1123_SUBDOMAIN, "expected the name of a PersistentVolume (kubectl get pv)");
     if (startEmpty && attachVolume !== undefined) {
         fail("attachVolume", attachVolume, "it cannot be set together with startEmpty true: choose the retained volume or empty data");
     }
     const renderYamlTo = nonEmpty(raw, "renderYamlTo");
-    const namespaceOwner = oneOf(raw, "namespaceOwner", ["stack", "class"] as const, "stack");
+    const namespaceOwner = oneOf(raw, "namespaceOwner");
     // On by default where trainees share a cluster; a trainee's own stack in the class's namespace makes none.
-    const tenancy = oneOf(raw, "tenancy", ["on", "off", "only"] as const,
+    const tenancy = oneOf(raw, "tenancy",
         target === "cloud" && namespaceOwner === "stack" ? "on" : "off");
     if (namespaceOwner === "class" && tenancy !== "off") {
         fail("tenancy", tenancy, "with namespaceOwner class the trainee's access is the class's; a trainee's own stack creates none (tenancy off)");
@@ -311,21 +431,21 @@ export function parseConfig(given: RawConfig, stack: string): MonsterstackConfig
         target,
         namespace,
         storageClass,
-        reclaimPolicy: oneOf(raw, "reclaimPolicy", ["Retain", "Delete"] as const, DEFAULTS.reclaimPolicy),
-        redisKind: oneOf(raw, "redisKind", ["StatefulSet", "Deployment"] as const, DEFAULTS.redisKind),
+        reclaimPolicy: oneOf(raw, "reclaimPolicy"),
+        redisKind: oneOf(raw, "redisKind"),
         redisStorageSize: storageSize(raw),
-        redisAuth: boolean(raw, "redisAuth", DEFAULTS.redisAuth),
-        redisImage: image("redisImage", "redisImagePullPolicy", DEFAULTS.redisImage),
-        imagebackendImage: image("imagebackendImage", "imagebackendImagePullPolicy", DEFAULTS.imagebackendImage),
-        imagebackendReplicas: integer(raw, "imagebackendReplicas", DEFAULTS.imagebackendReplicas, 1, 10),
-        frontendImage: image("frontendImage", "frontendImagePullPolicy", DEFAULTS.frontendImage),
-        frontendReplicas: integer(raw, "frontendReplicas", DEFAULTS.frontendReplicas, 1, 10),
+        redisAuth: boolean(raw, "redisAuth"),
+        redisImage: image("redisImage", "redisImagePullPolicy"),
+        imagebackendImage: image("imagebackendImage", "imagebackendImagePullPolicy"),
+        imagebackendReplicas: integer(raw, "imagebackendReplicas"),
+        frontendImage: image("frontendImage", "frontendImagePullPolicy"),
+        frontendReplicas: integer(raw, "frontendReplicas"),
         frontendPort,
         frontendProbe: frontendProbe(raw),
-        podSecurity: oneOf(raw, "podSecurity", ["restricted", "baseline"] as const, DEFAULTS.podSecurity),
+        podSecurity: oneOf(raw, "podSecurity"),
         frontendServiceType,
         frontendNodePort,
-        context: matching(raw, "context", /^[A-Za-z0-9_.-]{1,63}$/, "expected a short word such as DEV or PROD") ?? DEFAULTS.context,
+        context: matching(raw, "context", /^[A-Za-z0-9_.-]{1,63}$/, "expected a short word such as DEV or PROD") ?? defaultOf("context"),
         tlsHosts: tlsHosts(raw),
         kubeContext: nonEmpty(raw, "kubeContext"),
         kubeconfig: nonEmpty(raw, "kubeconfig"),

@@ -19,7 +19,7 @@ state="$(mktemp -d "${TMPDIR:-/tmp}/monsterstack-bench-cluster.XXXXXX")"
 trap 'bash "$repo/e2e/cluster/stop.sh" "$state" >/dev/null 2>&1 || true' EXIT
 bash e2e/cluster/start.sh "$state" >/dev/null 2>&1
 bash e2e/storage/start.sh "$state" standard 2>/dev/null
-# shellcheck disable=SC1091
+# shellcheck source=/dev/null # written by cluster/start.sh and storage/start.sh at run time
 source "$state/env"
 # 30 trainees run 120 pods; one fake node takes 110.
 for i in 1 2; do

@@ -13,7 +13,7 @@ source "$repo/e2e/toolchain/env.sh"
 # shellcheck source=../e2e/gobuild.sh
 source "$repo/e2e/gobuild.sh"
 src="$MONSTERSTACK_PULUMI_TOOLCHAIN/src"
-[ -f "$src/random/go.mod" ] && [ -f "$src/kubernetes/go.mod" ] || { echo "bench/gobuild.sh: run bash e2e/setup.sh first (no $src)" >&2; exit 1; }
+{ [ -f "$src/random/go.mod" ] && [ -f "$src/kubernetes/go.mod" ]; } || { echo "bench/gobuild.sh: run bash e2e/setup.sh first (no $src)" >&2; exit 1; }
 export GOWORK=off GOFLAGS="-mod=mod -buildvcs=false" CGO_ENABLED=0
 scratch="$(mktemp -d)"
 trap 'rm -rf "$scratch"' EXIT
@@ -44,7 +44,8 @@ pkg=github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1
 export GOCACHE="$scratch/cache-sdk"
 rm -rf "$scratch/cache-plain" "$scratch/cache-ours"
 # Its dependencies once, with the flags both timed builds share.
-GOGC=off GOMEMLIMIT=3GiB go build -trimpath -gcflags=all=-dwarf=false $(go list -deps "$pkg" | grep -vx "$pkg")
+mapfile -t deps < <(go list -deps "$pkg" | grep -vx "$pkg")
+GOGC=off GOMEMLIMIT=3GiB go build -trimpath -gcflags=all=-dwarf=false "${deps[@]}"
 timed "sdk core/v1 alone, optimized" env GOGC=off GOMEMLIMIT=3GiB go build -trimpath -gcflags=all=-dwarf=false "$pkg"
 optimized=$cpu
 timed "sdk core/v1 alone, -N -l" env GOGC=off GOMEMLIMIT=3GiB go build -trimpath -gcflags=all=-dwarf=false "-gcflags=$pkg=-N -l -dwarf=false" "$pkg"

@@ -6,10 +6,17 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { PulumiCommand } from "@pulumi/pulumi/automation";
+import * as automationCmd from "@pulumi/pulumi/automation/cmd";
+import * as automationErrors from "@pulumi/pulumi/automation/errors";
 // The Automation API's own result and error types, so that its callers see what they expect
-// (ConcurrentUpdateError for a locked stack, ...). Internal to @pulumi/pulumi, hence the require.
-const { CommandResult } = require("@pulumi/pulumi/automation/cmd");
-const { createCommandError } = require("@pulumi/pulumi/automation/errors");
+// (ConcurrentUpdateError for a locked stack, ...). Internal to @pulumi/pulumi: its declarations
+// leave them out, hence the casts to the shapes used here.
+const { CommandResult } = automationCmd as unknown as {
+    CommandResult: new (stdout: string, stderr: string, code: number, err?: Error) => object;
+};
+const { createCommandError } = automationErrors as unknown as {
+    createCommandError: (result: object) => Error;
+};
 
 /** The `pulumi` processes running now, by pid: each the leader of its own process group. */
 export const started = new Set<number>();

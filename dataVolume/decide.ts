@@ -1,5 +1,5 @@
 // The stack's data volume, decided before any resource is registered: read the cluster (not
-// in renderYamlTo mode), plan (dataVolumePlan.ts), tell the trainee, and, during `pulumi up`
+// in renderYamlTo mode), plan (plan.ts), tell the trainee, and, during `pulumi up`
 // only, make a retained volume ready to bind to the stack's claim.
 import * as pulumi from "@pulumi/pulumi";
 import { clusterReader } from "./clusterState";

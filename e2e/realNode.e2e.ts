@@ -40,7 +40,7 @@ describe("the real node's preflight", function () {
         const r = run("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "bash", start, other], { allowFail: true });
         fs.rmSync(clone, { recursive: true, force: true });
         assert.strictEqual(r.status, 1, r.stderr);
-        assert.match(r.stderr, /cannot start the real node; missing:\n(  - .*\n)*  - root: the node needs uid 0/);
+        assert.match(r.stderr, /cannot start the real node; missing:\n( {2}- .*\n)* {2}- root: the node needs uid 0/);
     });
 
     after(() => fs.rmSync(other, { recursive: true, force: true }));

@@ -9,18 +9,30 @@ set -euo pipefail
 e2e="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 [ "$(id -u)" = 0 ] || { echo "setup.sh: the real node's packages and images need root; run as root" >&2; exit 1; }
 
+# One line per step, with the time since the start and what comes next: a cold run is long.
+# Cold figures: docs/local-cluster.md (this project's 2-core machine).
+t0=$SECONDS
+step() { printf '[setup %dm%02ds] %s\n' $(((SECONDS - t0) / 60)) $(((SECONDS - t0) % 60)) "$*" >&2; }
+
 toolchain_log="$(mktemp "${TMPDIR:-/tmp}/monsterstack-toolchain.XXXXXX")"
+step "1/6 Pulumi CLI and plugins: building in the background (cold: about 22 min); next: the node's Debian packages"
 setsid bash "$e2e/toolchain/build.sh" >"$toolchain_log" 2>&1 &
 toolchain_pid=$!
 trap 'kill -- "-$toolchain_pid" 2>/dev/null || true; rm -f "$toolchain_log"' EXIT
 
 bash "$e2e/node/install.sh" >/dev/null
+step "2/6 control plane: etcd, kube-apiserver, controller manager, scheduler, kwok (cold: about 13 min); next: the storage provisioner"
 bash "$e2e/cluster/build.sh"
+step "3/6 minikube's storage provisioner (cold: about 2 min); next: the node's binaries"
 bash "$e2e/storage/build.sh"
+step "4/6 the node: kubelet, kube-proxy, CoreDNS (cold: about 3 min); next: the images"
 bash "$e2e/node/build.sh"
+step "5/6 the images, from Debian packages (cold: about 1.5 min); next: the Pulumi CLI and plugins"
 bash "$e2e/images/build.sh"
 
+step "6/6 waiting for the Pulumi CLI and plugins (cold: they finish about 2 min after the images)"
 toolchain_status=0
 wait "$toolchain_pid" || toolchain_status=$?
 cat "$toolchain_log"
 [ "$toolchain_status" = 0 ] || { echo "setup.sh: the Pulumi toolchain build failed (above)" >&2; exit "$toolchain_status"; }
+step "ready"

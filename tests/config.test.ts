@@ -1,8 +1,6 @@
 // Stack config: defaults per target, and every bad value refused before any resource exists.
 import * as assert from "assert";
-import * as fs from "fs";
-import * as path from "path";
-import { CONFIG_KEYS, ConfigError, defaultNamespace, parseConfig } from "../config";
+import { ConfigError, defaultNamespace, parseConfig } from "../config";
 import { runProgram } from "./harness";
 
 describe("stack config", () => {
@@ -52,19 +50,6 @@ describe("stack config", () => {
         }, "alice");
         assert.deepStrictEqual(c, parseConfig({}, "alice"));
         assert.strictEqual(parseConfig({ target: "cloud", storageClass: "" }, "alice").storageClass, undefined);
-    });
-
-    it("Pulumi.yaml declares every key the program reads, each with a description and a default", () => {
-        const project = fs.readFileSync(path.join(__dirname, "..", "Pulumi.yaml"), "utf8");
-        const declared = [...project.matchAll(/^  ([A-Za-z]+):\n((?:    .*\n)+)/gm)]
-            .filter(([, key]) => key !== "options")
-            .map(([, key, body]) => ({ key, body }));
-        assert.deepStrictEqual(declared.map((d) => d.key).sort(), [...CONFIG_KEYS].sort());
-        for (const { key, body } of declared) {
-            assert.match(body, /^    description: /m, `${key} has no description`);
-            assert.match(body, /^    default: /m, `${key} has no default (Pulumi would then require it)`);
-            assert.match(body, /^    type: /m, `${key} has no type`);
-        }
     });
 
     describe("derived namespaces", () => {

@@ -1,6 +1,9 @@
 // Runs the real program (index.ts) under Pulumi mocks and records what it registers,
 // as the engine would receive it: type, name, inputs, and the options that matter here.
 import * as pulumi from "@pulumi/pulumi";
+import type { ReadResourceRequest, RegisterResourceRequest } from "@pulumi/pulumi/proto/resource_pb";
+import type { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
+import * as settings from "@pulumi/pulumi/runtime/settings";
 import { createHash } from "crypto";
 import * as path from "path";
 import { clusterReader } from "../dataVolume/clusterState";
@@ -15,6 +18,7 @@ export interface Registered {
     /** Pulumi resource name (not the Kubernetes name). */
     name: string;
     /** Inputs with secrets unwrapped. */
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Pulumi mocks' untyped inputs (any resource type), read by path in assertions
     inputs: any;
     /** True when this is a `.get` read of an existing object, not a managed resource. */
     read: boolean;
@@ -45,7 +49,9 @@ export interface ProgramRun {
 /** A Kubernetes object registered by the program (reads excluded). */
 export interface KubeObject extends Registered {
     kind: string;
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a part of the untyped inputs above (any kind of object), read by path in assertions
     metadata: any;
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a part of the untyped inputs above (any kind of object), read by path in assertions
     spec: any;
 }
 
@@ -57,12 +63,16 @@ function containsSecret(value: unknown): boolean {
 }
 
 /** Replaces each secret wrapper by the value it wraps. */
-function unwrapSecrets(value: any): any {
+function unwrapSecrets(value: unknown): unknown {
     if (Array.isArray(value)) return value.map(unwrapSecrets);
     if (value === null || typeof value !== "object") return value;
-    if (value["4dabf18193072939515e22adb298388d"] === SECRET_SIG) return unwrapSecrets(value.value);
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v)]));
+    const record = value as Record<string, unknown>;
+    if (record["4dabf18193072939515e22adb298388d"] === SECRET_SIG) return unwrapSecrets(record.value);
+    return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, unwrapSecrets(v)]));
 }
+
+/** Waits for every request the program sent the (mock) engine; internal to the SDK, hence untyped. */
+const waitForRPCs = (): Promise<void> => (settings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
 
 // The SDK's wire marker for a value not known yet (in a preview).
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -72,14 +82,14 @@ const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
  * In a preview of a new stack nothing exists yet: new objects have no id, so a read of
  * the claim gets an unknown id and learns nothing, as with the real engine.
  */
-function simulatedState(args: pulumi.runtime.MockResourceArgs, previewOfNewStack: boolean): { id: string; state: any } {
+function simulatedState(args: pulumi.runtime.MockResourceArgs, previewOfNewStack: boolean): { id: string; state: Record<string, unknown> } {
     const inputs = args.inputs ?? {};
     const meta = inputs.metadata ?? {};
     if (previewOfNewStack) {
         return args.id === UNKNOWN ? { id: "", state: {} } : { id: args.id ?? "", state: { ...inputs } };
     }
     const id = args.id || (meta.name ? (meta.namespace ? `${meta.namespace}/${meta.name}` : meta.name) : `${args.name}-id`);
-    const state: any = { ...inputs };
+    const state: Record<string, unknown> = { ...inputs };
     if (args.type === "kubernetes:core/v1:PersistentVolumeClaim" && args.id) {
         // A `.get` of the claim: the cluster has bound it to a provisioned volume.
         state.metadata = { name: args.id.split("/")[1], namespace: args.id.split("/")[0] };
@@ -173,27 +183,30 @@ export async function runProgram(stack: string, config: Record<string, string> =
     log.warn = async (message: string) => { logs.push({ severity: "warn", message }); };
 
     // Record each request as the engine would see it, then let the mock answer it.
-    const monitor = pulumi.runtime.getMonitor() as any;
+    // Under mocks the monitor is a MockMonitor, its requests the engine's protobuf messages.
+    const monitor = pulumi.runtime.getMonitor() as unknown as MockMonitor;
+    type Callback = Parameters<MockMonitor["registerResource"]>[1];
     const register = monitor.registerResource.bind(monitor);
-    monitor.registerResource = (req: any, callback: any) => {
+    monitor.registerResource = (req: RegisterResourceRequest, callback: Callback) => {
         const raw = req.getObject()?.toJavaScript() ?? {};
         resources.push({
             type: req.getType(), name: req.getName(), read: false,
-            inputs: unwrapSecrets(pulumi.runtime.deserializeProperties(req.getObject())),
+            inputs: unwrapSecrets(pulumi.runtime.deserializeProperties(req.getObject()!)),
             retainOnDelete: req.getRetainondelete() === true,
             deleteBeforeReplace: req.getDeletebeforereplace() === true,
             replaceOnChanges: req.getReplaceonchangesList(),
-            aliasTypes: req.getAliasesList().map((a: any) => a.getSpec()?.getType()).filter((t: string | undefined) => t),
+            aliasTypes: req.getAliasesList().map((a) => a.getSpec()?.getType()).filter((t): t is string => Boolean(t)),
             secretInputs: Object.keys(raw).filter((k) => containsSecret(raw[k])),
-            dependsOn: req.getDependenciesList().map((urn: string) => urn.split("::").pop()),
+            // split() returns one element at least: pop() has a string to give.
+            dependsOn: req.getDependenciesList().map((urn) => urn.split("::").pop() as string),
         });
         return register(req, callback);
     };
     const read = monitor.readResource.bind(monitor);
-    monitor.readResource = (req: any, callback: any) => {
+    monitor.readResource = (req: ReadResourceRequest, callback: Callback) => {
         resources.push({
             type: req.getType(), name: req.getName(), read: true,
-            inputs: unwrapSecrets(pulumi.runtime.deserializeProperties(req.getProperties())),
+            inputs: unwrapSecrets(pulumi.runtime.deserializeProperties(req.getProperties()!)),
             retainOnDelete: false, deleteBeforeReplace: false, replaceOnChanges: [], aliasTypes: [], secretInputs: [], dependsOn: [],
         });
         return read(req, callback);
@@ -207,22 +220,25 @@ export async function runProgram(stack: string, config: Record<string, string> =
     let exported: Record<string, unknown>;
     try {
         // The program is an async function (it reads the cluster first); its result holds the outputs.
+        // A path known at run time, evaluated afresh (dropped from require.cache above), whose
+        // `export =` is the function itself: import() would wrap it in a namespace object.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- a run-time path, evaluated afresh each run (see above)
         const main = require(program);
         exported = typeof main === "function" ? await main() : main;
     } catch (err) {
         // Tell the caller how far the program got before it gave up.
-        await (require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> }).waitForRPCs();
+        await waitForRPCs();
         throw Object.assign(err as Error, { registeredBeforeError: resources.length });
     }
 
     const outputs: Record<string, unknown> = {};
     const secretOutputs: string[] = [];
     for (const [key, value] of Object.entries(exported)) {
-        if (pulumi.Output.isInstance(value) && await (value as any).isSecret) secretOutputs.push(key);
+        if (pulumi.Output.isInstance(value) && await (value as unknown as { isSecret: Promise<boolean> }).isSecret) secretOutputs.push(key);
         outputs[key] = await resolve(value as pulumi.Input<unknown>);
     }
     // Let every registration the outputs did not wait for reach the mock monitor.
-    await (require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> }).waitForRPCs();
+    await waitForRPCs();
     return { stack, resources, released, logs, outputs, secretOutputs };
 }
 

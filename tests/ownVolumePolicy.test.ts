@@ -3,15 +3,32 @@
 // implementation, on the requests the API server would hand it; e2e/class.e2e.ts checks that
 // the real API server compiles it and refuses bob's volume to alice.
 import * as assert from "assert";
+import * as cel from "@marcbachmann/cel-js";
 import { ownVolumePolicySpec, ownVolumeValidations } from "../components/ownVolumePatching";
-
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-const cel: { parse(expression: string): unknown; evaluate(expression: string, context: object): unknown } = require("@marcbachmann/cel-js");
 
 const ALICE = "system:serviceaccount:monsterstack-alice:trainee";
 const spec = ownVolumePolicySpec("monsterstack-alice", "trainee");
 
-interface Pv { metadata: any; spec: any }
+/** A PersistentVolume as the provisioner makes it and the tests edit it. */
+interface Pv {
+    metadata: {
+        name: string;
+        labels: Record<string, string>;
+        annotations: Record<string, string>;
+        finalizers?: string[];
+        ownerReferences?: Array<{ apiVersion: string; kind: string; name: string; uid: string }>;
+    };
+    spec: {
+        capacity: { storage: string };
+        accessModes: string[];
+        storageClassName: string;
+        hostPath: { path: string };
+        persistentVolumeReclaimPolicy: string;
+        mountOptions?: string[];
+        csi?: { driver: string; volumeHandle: string; nodeExpandSecretRef?: { name: string; namespace: string } };
+        claimRef?: { kind: string; namespace: string; name: string; uid?: string; resourceVersion?: string };
+    };
+}
 
 function volume(namespace: string | undefined, extra: Partial<Pv["spec"]> = {}): Pv {
     return {
@@ -27,7 +44,7 @@ function volume(namespace: string | undefined, extra: Partial<Pv["spec"]> = {}):
 }
 
 const edit = (pv: Pv, f: (copy: Pv) => void): Pv => {
-    const copy = JSON.parse(JSON.stringify(pv));
+    const copy: Pv = JSON.parse(JSON.stringify(pv));
     f(copy);
     return copy;
 };
@@ -71,7 +88,7 @@ describe("the trainee's own-volume admission policy", () => {
             pv.metadata.annotations["pulumi.com/patchForce"] = "true";
         });
         assert.strictEqual(admit(ALICE, "UPDATE", alices, patched), "admitted");
-        const released = edit(alices, (pv) => { delete pv.spec.claimRef.uid; delete pv.spec.claimRef.resourceVersion; });
+        const released = edit(alices, (pv) => { delete pv.spec.claimRef!.uid; delete pv.spec.claimRef!.resourceVersion; });
         assert.strictEqual(admit(ALICE, "UPDATE", alices, released), "admitted");
     });
 
@@ -93,10 +110,10 @@ describe("the trainee's own-volume admission policy", () => {
             ["class", (pv: Pv) => { pv.spec.storageClassName = "fast"; }],
             ["mount options", (pv: Pv) => { pv.spec.mountOptions = ["debug"]; }],
             ["csi secret", (pv: Pv) => { pv.spec.csi = { driver: "d", volumeHandle: "h", nodeExpandSecretRef: { name: "s", namespace: "monsterstack-bob" } }; }],
-            ["claim moved to bob", (pv: Pv) => { pv.spec.claimRef.namespace = "monsterstack-bob"; }],
-            ["claim renamed", (pv: Pv) => { pv.spec.claimRef.name = "other"; }],
+            ["claim moved to bob", (pv: Pv) => { pv.spec.claimRef!.namespace = "monsterstack-bob"; }],
+            ["claim renamed", (pv: Pv) => { pv.spec.claimRef!.name = "other"; }],
             ["claim dropped", (pv: Pv) => { delete pv.spec.claimRef; }],
-            ["claim uid forged", (pv: Pv) => { pv.spec.claimRef.uid = "bob-claim-uid"; }],
+            ["claim uid forged", (pv: Pv) => { pv.spec.claimRef!.uid = "bob-claim-uid"; }],
         ] as Array<[string, (pv: Pv) => void]>) {
             assert.match(admit(ALICE, "UPDATE", alices, edit(alices, change)), /may change its reclaim policy only/, what);
         }

@@ -1,11 +1,12 @@
 // What the program registers: the Kubernetes objects the course asks for, field by field.
 import * as assert from "assert";
-import { findObject, hasObject, kubeObjects, ProgramRun, runProgram } from "./harness";
+import { findObject, hasObject, KubeObject, kubeObjects, ProgramRun, runProgram } from "./harness";
 
 const RECOMMENDED = ["name", "instance", "component", "part-of", "managed-by"].map((l) => `app.kubernetes.io/${l}`);
 
-function container(workload: { spec: any }, name: string): any {
-    const found = workload.spec.template.spec.containers.find((c: any) => c.name === name);
+/** The container `name` of a workload's pod template: its inputs, untyped like the object's. */
+function container(workload: Pick<KubeObject, "spec">, name: string): KubeObject["spec"] {
+    const found = workload.spec.template.spec.containers.find((c: { name: string }) => c.name === name);
     assert.ok(found, `no container ${name}`);
     return found;
 }
@@ -57,10 +58,10 @@ describe("the program's Kubernetes objects", () => {
                 const redis = findObject(run, kind, "redis");
                 assert.strictEqual(redis.spec.replicas, 1);
                 const pod = redis.spec.template.spec;
-                const dataVolume = pod.volumes.find((v: any) => v.persistentVolumeClaim);
+                const dataVolume = pod.volumes.find((v: { persistentVolumeClaim?: object }) => v.persistentVolumeClaim);
                 assert.strictEqual(dataVolume.persistentVolumeClaim.claimName, "redis-data");
                 const c = container(redis, "redis");
-                const mount = c.volumeMounts.find((m: any) => m.name === dataVolume.name);
+                const mount = c.volumeMounts.find((m: { name: string }) => m.name === dataVolume.name);
                 assert.strictEqual(mount.mountPath, "/data");
                 assert.ok(c.args.join(" ").includes("--appendonly yes"), c.args.join(" "));
                 assert.ok(c.args.join(" ").includes("--dir /data"));
@@ -138,7 +139,7 @@ describe("the program's Kubernetes objects", () => {
         it("reads each variable with valueFrom.configMapKeyRef, one key per variable", () => {
             const c = container(findObject(alice, "Deployment", "frontend"), "frontend");
             for (const key of ["CONTEXT", "REDIS_DOMAIN", "IMAGEBACKEND_DOMAIN"]) {
-                const env = c.env.find((e: any) => e.name === key);
+                const env = c.env.find((e: { name: string }) => e.name === key);
                 assert.ok(env, `no env ${key}`);
                 assert.strictEqual(env.value, undefined, `${key} must not be a literal`);
                 assert.deepStrictEqual(env.valueFrom, { configMapKeyRef: { name: "frontend-config", key } });
@@ -240,14 +241,14 @@ describe("the program's Kubernetes objects", () => {
         it("mounts the certificate as one read-only file at /etc/mycert.pem (subPath, not a directory), mode 0440", () => {
             const frontend = findObject(alice, "Deployment", "frontend");
             const c = container(frontend, "frontend");
-            const mount = c.volumeMounts.find((m: any) => m.mountPath === "/etc/mycert.pem");
+            const mount = c.volumeMounts.find((m: { mountPath: string }) => m.mountPath === "/etc/mycert.pem");
             assert.ok(mount, "no mount at /etc/mycert.pem");
             assert.strictEqual(mount.subPath, "mycert.pem");
             assert.strictEqual(mount.readOnly, true);
-            const keyMount = c.volumeMounts.find((m: any) => m.mountPath === "/etc/mykey.pem");
+            const keyMount = c.volumeMounts.find((m: { mountPath: string }) => m.mountPath === "/etc/mykey.pem");
             assert.strictEqual(keyMount.subPath, "mykey.pem");
             assert.strictEqual(keyMount.readOnly, true);
-            const volume = frontend.spec.template.spec.volumes.find((v: any) => v.name === mount.name);
+            const volume = frontend.spec.template.spec.volumes.find((v: { name: string }) => v.name === mount.name);
             assert.strictEqual(volume.secret.secretName, "frontend-tls");
             assert.strictEqual(volume.secret.defaultMode, 0o440);
             // Readable by the app's group, not by the world.
@@ -271,11 +272,11 @@ describe("the program's Kubernetes objects", () => {
             assert.deepStrictEqual(secret.secretInputs, ["stringData"]);
             const ref = { secretKeyRef: { name: "redis-auth", key: "password" } };
             const redis = container(findObject(run, "StatefulSet", "redis"), "redis");
-            assert.deepStrictEqual(redis.env.find((e: any) => e.name === "REDIS_PASSWORD").valueFrom, ref);
-            assert.deepStrictEqual(redis.env.find((e: any) => e.name === "REDISCLI_AUTH").valueFrom, ref);
+            assert.deepStrictEqual(redis.env.find((e: { name: string }) => e.name === "REDIS_PASSWORD").valueFrom, ref);
+            assert.deepStrictEqual(redis.env.find((e: { name: string }) => e.name === "REDISCLI_AUTH").valueFrom, ref);
             assert.strictEqual(redis.args[redis.args.indexOf("--requirepass") + 1], "$(REDIS_PASSWORD)");
             const frontend = container(findObject(run, "Deployment", "frontend"), "frontend");
-            assert.deepStrictEqual(frontend.env.find((e: any) => e.name === "REDIS_PASSWORD").valueFrom, ref);
+            assert.deepStrictEqual(frontend.env.find((e: { name: string }) => e.name === "REDIS_PASSWORD").valueFrom, ref);
             assert.ok(run.secretOutputs.includes("redisPassword"));
             // The pods name the Secret through its output: they are created after it, never before.
             for (const [kind, name] of [["StatefulSet", "redis"], ["Deployment", "frontend"]]) {

@@ -4,11 +4,12 @@ import * as assert from "assert";
 import { kubeObjects, ProgramRun, Registered, runProgram } from "./harness";
 
 /** Paths (a.b.c) where two values differ. */
-function differingPaths(a: any, b: any, prefix = ""): string[] {
+function differingPaths(a: unknown, b: unknown, prefix = ""): string[] {
     if (a === b) return [];
     if (a === null || b === null || typeof a !== "object" || typeof b !== "object") return [prefix || "(root)"];
-    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-    return [...keys].flatMap((k) => differingPaths(a[k], b[k], prefix ? `${prefix}.${k}` : k));
+    const x = a as Record<string, unknown>, y = b as Record<string, unknown>;
+    const keys = new Set([...Object.keys(x), ...Object.keys(y)]);
+    return [...keys].flatMap((k) => differingPaths(x[k], y[k], prefix ? `${prefix}.${k}` : k));
 }
 
 const identity = (r: Registered) => `${r.read ? "read " : ""}${r.type}::${r.name}`;

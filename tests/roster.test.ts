@@ -3,6 +3,7 @@
 import * as assert from "assert";
 import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { parseArgs } from "../class/main";
+import { CONFIG_KEYS } from "../config";
 import { namespaceClashes, parseAssignments, parseRoster, RosterError } from "../class/roster";
 import { firstLine, isResourceDone, missingPassphrase, pool, summary } from "../class/stacks";
 
@@ -66,7 +67,7 @@ describe("the class roster", () => {
         assert.throws(() => parseRoster("alice\nbob\n", "class.txt", { frontendReplicas: "0" }),
             (err: RosterError) => err.problems.length === 2 && /^class\.txt:1: monsterstack:frontendReplicas = "0"/.test(err.problems[0]));
         assert.deepStrictEqual(parseAssignments(["nope=1"], (i) => `--config ${i}`).problems,
-            [`--config nope=1: unknown config key monsterstack:nope: expected one of ${require("../config").CONFIG_KEYS.join(", ")}`]);
+            [`--config nope=1: unknown config key monsterstack:nope: expected one of ${CONFIG_KEYS.join(", ")}`]);
     });
 
     it("a trainee whose namespace another trainee of the roster has fails alone, naming whose it is; the others are untouched", () => {

@@ -1,6 +1,7 @@
 // Pod Security Standards: the namespace enforces `restricted`, and every pod the program
 // registers passes it (the API server would refuse the others).
 import * as assert from "assert";
+import type { V1PodSecurityContext, V1PodSpec, V1SecurityContext, V1Volume } from "@kubernetes/client-node";
 import { findObject, kubeObjects, KubeObject, ProgramRun, runProgram } from "./harness";
 
 const RESTRICTED_VOLUME_TYPES = ["configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim", "projected", "secret"];
@@ -10,16 +11,16 @@ function workloads(run: ProgramRun): KubeObject[] {
 }
 
 /** The `restricted` checks of https://kubernetes.io/docs/concepts/security/pod-security-standards/ for one pod spec. */
-function restrictedViolations(pod: any): string[] {
+function restrictedViolations(pod: V1PodSpec): string[] {
     const problems: string[] = [];
-    const pc = pod.securityContext ?? {};
+    const pc: V1PodSecurityContext = pod.securityContext ?? {};
     if (pod.hostNetwork || pod.hostPID || pod.hostIPC) problems.push("host namespaces");
     for (const v of pod.volumes ?? []) {
         const type = Object.keys(v).find((k) => k !== "name");
         if (!RESTRICTED_VOLUME_TYPES.includes(type!)) problems.push(`volume ${v.name} is ${type}`);
     }
     for (const c of [...(pod.initContainers ?? []), ...pod.containers]) {
-        const sc = c.securityContext ?? {};
+        const sc: V1SecurityContext = c.securityContext ?? {};
         if (sc.privileged) problems.push(`${c.name}: privileged`);
         if (sc.allowPrivilegeEscalation !== false) problems.push(`${c.name}: allowPrivilegeEscalation is not false`);
         if ((sc.runAsNonRoot ?? pc.runAsNonRoot) !== true) problems.push(`${c.name}: runAsNonRoot is not true`);
@@ -28,7 +29,7 @@ function restrictedViolations(pod: any): string[] {
         if (seccomp !== "RuntimeDefault" && seccomp !== "Localhost") problems.push(`${c.name}: seccompProfile ${seccomp}`);
         if (!(sc.capabilities?.drop ?? []).includes("ALL")) problems.push(`${c.name}: capabilities not dropped`);
         if ((sc.capabilities?.add ?? []).some((cap: string) => cap !== "NET_BIND_SERVICE")) problems.push(`${c.name}: adds capabilities`);
-        if ((c.ports ?? []).some((p: any) => p.hostPort)) problems.push(`${c.name}: hostPort`);
+        if ((c.ports ?? []).some((p) => p.hostPort)) problems.push(`${c.name}: hostPort`);
     }
     return problems;
 }
@@ -77,7 +78,7 @@ describe("pod security", () => {
 
     it("the TLS files belong to the frontend's own group: readable by the app, by nobody else", async () => {
         const frontend = findObject(await runProgram("alice"), "Deployment", "frontend").spec.template.spec;
-        const tls = frontend.volumes.find((v: any) => v.secret?.secretName === "frontend-tls");
+        const tls = frontend.volumes.find((v: V1Volume) => v.secret?.secretName === "frontend-tls");
         assert.strictEqual(tls.secret.defaultMode, 0o440);
         assert.strictEqual(frontend.securityContext.fsGroup, frontend.securityContext.runAsGroup);
         assert.notStrictEqual(frontend.securityContext.runAsUser, 0);
@@ -95,7 +96,7 @@ describe("pod security", () => {
             assert.deepStrictEqual(pod.securityContext.seccompProfile, { type: "RuntimeDefault" });
             for (const c of pod.containers) assert.deepStrictEqual(c.securityContext, { allowPrivilegeEscalation: false });
             // Still nothing baseline forbids.
-            assert.ok(!pod.hostNetwork && !pod.volumes?.some((v: any) => v.hostPath));
+            assert.ok(!pod.hostNetwork && !pod.volumes?.some((v: V1Volume) => v.hostPath));
         }
     });
 });

@@ -34,6 +34,9 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$here/versions.env"
 # shellcheck source=../gobuild.sh
 source "$here/../gobuild.sh"
+LOG_PREFIX=cluster/build.sh
+# shellcheck source=../lib/common.sh
+source "$here/../lib/common.sh"
 
 dir="${MONSTERSTACK_E2E_CACHE:-$HOME/.cache/monsterstack-e2e}/k8s-$K8S_VERSION"
 bin="$dir/bin"
@@ -43,8 +46,6 @@ mkdir -p "$bin" "$src"
 export GOTOOLCHAIN=local GOWORK=off GOFLAGS="${GOFLAGS:-} -mod=mod"
 STAGING_VERSION="v0.${K8S_VERSION#*.}" # 1.33.13 -> v0.33.13
 K8S_MINOR="${K8S_VERSION#*.}"; K8S_MINOR="${K8S_MINOR%%.*}"
-
-log() { printf '[build.sh %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 
 up_to_date() { # name version
   [ -x "$bin/$1" ] && [ "$(cat "$bin/.$1.version" 2>/dev/null)" = "$2" ]
@@ -107,7 +108,7 @@ for b in "${k8s_bins[@]}"; do up_to_date "$b" "$K8S_VERSION" || need_k8s=1; done
 if [ -n "$need_k8s" ]; then
   upstream_mod="$(cd "$tmp" && go mod download -json "k8s.io/kubernetes@v$K8S_VERSION" |
     sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",\{0,1\}$/\1/p')"
-  [ -f "$upstream_mod" ] || { echo "build.sh: cannot download the go.mod of k8s.io/kubernetes@v$K8S_VERSION" >&2; exit 1; }
+  [ -f "$upstream_mod" ] || die "cannot download the go.mod of k8s.io/kubernetes@v$K8S_VERSION"
   {
     printf 'module monsterstack.local/e2e/cluster/kubernetes\n\ngo 1.24.0\n\n'
     printf 'require k8s.io/kubernetes v%s\n\n' "$K8S_VERSION"
@@ -117,7 +118,7 @@ if [ -n "$need_k8s" ]; then
     printf ')\n'
   } >"$tmp/kubernetes.mod"
   grep -q "k8s.io/api => k8s.io/api $STAGING_VERSION" "$tmp/kubernetes.mod" ||
-    { echo "build.sh: found no staging replace directives in $upstream_mod" >&2; exit 1; }
+    die "found no staging replace directives in $upstream_mod"
   tools=()
   for b in "${k8s_bins[@]}"; do tools+=("k8s.io/kubernetes/cmd/$b@v$K8S_VERSION"); done
   wrapper kubernetes "$K8S_VERSION" "$tmp/kubernetes.mod" "${tools[@]}"

@@ -1,11 +1,12 @@
 # shellcheck shell=bash
-# Process helpers of start.sh (sourced): log, fail (shows the logs' tails and stops what
-# was started), run (starts a component detached, records its PID), alive, wait_for.
-# Expects: state, here, TIMEOUT, t_start.
-log() { printf '[start.sh %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+# Process helpers of start.sh (sourced): fail (shows the logs' tails and stops what was
+# started), run (starts a component detached, records its PID), alive, wait_for.
+# Expects: state, here, t_start, and log from ../lib/common.sh.
+: "${state:?}" "${here:?}" "${t_start:?}"
+TIMEOUT="${E2E_START_TIMEOUT:-180}" # seconds, per wait
 
 fail() {
-  echo "start.sh: $*" >&2
+  log "$*"
   for f in "$state"/logs/*.log; do
     [ -f "$f" ] || continue
     echo "---- tail of $f" >&2
@@ -14,7 +15,7 @@ fail() {
   if [ -z "${E2E_KEEP_ON_FAILURE:-}" ]; then
     bash "$here/stop.sh" "$state" >&2 || true
   else
-    echo "start.sh: E2E_KEEP_ON_FAILURE set: left running; bash $here/stop.sh $state" >&2
+    log "E2E_KEEP_ON_FAILURE set: left running; bash $here/stop.sh $state"
   fi
   exit 1
 }
@@ -40,6 +41,6 @@ wait_for() {
     [ $SECONDS -lt $deadline ] || fail "timed out after ${TIMEOUT}s waiting for $what"
     sleep 0.5
   done
-  log "$what: ok ($(python3 -c "import time; print(round(time.time() - $t_start, 1))")s since start)"
+  log "$what: ok ($(elapsed)s since start)"
 }
-
+elapsed() { python3 -c "import time; print(round(time.time() - $t_start, 1))"; }

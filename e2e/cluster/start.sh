@@ -34,26 +34,27 @@
 # Binaries: built by build.sh into
 # ${MONSTERSTACK_E2E_CACHE:-$HOME/.cache/monsterstack-e2e}/k8s-<version>/bin;
 # kubectl is taken from $KUBECTL or PATH. Needs openssl, curl, python3.
+# Parts: pki.sh (certificates, kubeconfig), procs.sh (run, wait_for, fail),
+# components.sh (each component's command line).
 set -Eeuo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=versions.env
 source "$here/versions.env"
+LOG_PREFIX=cluster/start.sh
+# shellcheck source=../lib/common.sh
+source "$here/../lib/common.sh"
 
 bin="${MONSTERSTACK_E2E_CACHE:-$HOME/.cache/monsterstack-e2e}/k8s-$K8S_VERSION/bin"
 for b in etcd kube-apiserver kube-controller-manager kube-scheduler kwok; do
-  [ -x "$bin/$b" ] || { echo "start.sh: $bin/$b missing; run: bash $here/build.sh" >&2; exit 1; }
+  [ -x "$bin/$b" ] || die "$bin/$b missing; run: bash $here/build.sh"
 done
-KUBECTL="${KUBECTL:-kubectl}"
-command -v "$KUBECTL" >/dev/null || { echo "start.sh: kubectl not found (set KUBECTL)" >&2; exit 1; }
+command -v "${KUBECTL:-kubectl}" >/dev/null || die "kubectl not found (set KUBECTL)"
 for t in openssl curl python3 setsid; do
-  command -v "$t" >/dev/null || { echo "start.sh: $t not found" >&2; exit 1; }
+  command -v "$t" >/dev/null || die "$t not found"
 done
 
 NODE_NAME="${E2E_NODE_NAME:-kwok-node-0}"
-SERVICE_CIDR=10.96.0.0/12
-POD_CIDR=10.244.0.1/16 # kwok hands out pod IPs from here (no networking behind them)
-TIMEOUT="${E2E_START_TIMEOUT:-180}" # seconds, per wait
 # The ingress IP kwok gives LoadBalancer Services. With a real node (e2e/node)
 # its IP (10.200.0.2) makes kube-proxy answer on <that IP>:<service port>.
 LB_INGRESS_IP="${E2E_LB_INGRESS_IP:-127.0.0.1}"
@@ -67,8 +68,7 @@ state="$(cd "$state" && pwd)"
 if [ -s "$state/pids" ]; then
   while read -r _ pid; do
     if kill -0 "$pid" 2>/dev/null; then
-      echo "start.sh: $state already has a running cluster (pid $pid); stop it first: bash $here/stop.sh $state" >&2
-      exit 1
+      die "$state already has a running cluster (pid $pid); stop it first: bash $here/stop.sh $state"
     fi
   done <"$state/pids"
 fi
@@ -79,8 +79,12 @@ chmod 700 "$state/etcd" "$state/pki"
 : >"$state/pids"
 
 t_start=$(date +%s.%N)
+pki="$state/pki"
+kc="$state/kubeconfig"
 # shellcheck source=procs.sh
 source "$here/procs.sh"
+# shellcheck source=components.sh
+source "$here/components.sh"
 trap 'fail "failed at line $LINENO"' ERR
 
 # ---- ports: free ones on 127.0.0.1 (all reserved at once, so distinct) ------
@@ -91,107 +95,15 @@ for s in ss: s.bind(("127.0.0.1", 0))
 print(*(s.getsockname()[1] for s in ss))
 ')
 
-# ---- PKI and the admin kubeconfig ----------------------------------------------
+# ---- PKI and the admin kubeconfig, then the components ---------------------------
 bash "$here/pki.sh" "$state" "$APISERVER_PORT"
-pki="$state/pki"
-kc="$state/kubeconfig"
-k() { "$KUBECTL" --kubeconfig "$kc" "$@"; }
-
-# ---- etcd ---------------------------------------------------------------------
-run etcd "$bin/etcd" \
-  --name=e2e \
-  --data-dir="$state/etcd" \
-  --listen-client-urls="http://127.0.0.1:$ETCD_PORT" \
-  --advertise-client-urls="http://127.0.0.1:$ETCD_PORT" \
-  --listen-peer-urls="http://127.0.0.1:$ETCD_PEER_PORT" \
-  --initial-advertise-peer-urls="http://127.0.0.1:$ETCD_PEER_PORT" \
-  --initial-cluster="e2e=http://127.0.0.1:$ETCD_PEER_PORT" \
-  --initial-cluster-state=new \
-  --unsafe-no-fsync=true \
-  --quota-backend-bytes=$((2 * 1024 * 1024 * 1024)) \
-  --log-level=warn
+start_etcd "$ETCD_PORT" "$ETCD_PEER_PORT"
 wait_for "etcd /health" etcd sh -c "curl -fsS http://127.0.0.1:$ETCD_PORT/health | grep -q '\"health\":\"true\"'"
-
-# ---- kube-apiserver -------------------------------------------------------------
-# --endpoint-reconciler-type=none: the Endpoints of Service default/kubernetes
-# cannot hold 127.0.0.1 (loopback addresses are invalid there), so don't try.
-# The front-proxy (request-header) CA makes the extension-apiserver-authentication
-# ConfigMap complete; without it the controller manager and scheduler log errors.
-run kube-apiserver "$bin/kube-apiserver" \
-  --bind-address=127.0.0.1 \
-  --advertise-address=127.0.0.1 \
-  --secure-port="$APISERVER_PORT" \
-  --etcd-servers="http://127.0.0.1:$ETCD_PORT" \
-  --cert-dir="$pki" \
-  --tls-cert-file="$pki/apiserver.crt" \
-  --tls-private-key-file="$pki/apiserver.key" \
-  --client-ca-file="$pki/ca.crt" \
-  --service-account-issuer=https://kubernetes.default.svc.cluster.local \
-  --service-account-key-file="$pki/sa.pub" \
-  --service-account-signing-key-file="$pki/sa.key" \
-  --service-cluster-ip-range="$SERVICE_CIDR" \
-  --service-node-port-range=30000-32767 \
-  --authorization-mode=RBAC \
-  --requestheader-client-ca-file="$pki/front-proxy-ca.crt" \
-  --requestheader-allowed-names=front-proxy-client \
-  --requestheader-username-headers=X-Remote-User \
-  --requestheader-group-headers=X-Remote-Group \
-  --requestheader-extra-headers-prefix=X-Remote-Extra- \
-  --proxy-client-cert-file="$pki/front-proxy-client.crt" \
-  --proxy-client-key-file="$pki/front-proxy-client.key" \
-  --endpoint-reconciler-type=none \
-  --kubelet-client-certificate="$pki/apiserver-kubelet-client.crt" \
-  --kubelet-client-key="$pki/apiserver-kubelet-client.key" \
-  --kubelet-preferred-address-types=InternalIP,Hostname \
-  --allow-privileged=true \
-  --profiling=false \
-  --v=1
+start_apiserver "$APISERVER_PORT" "$ETCD_PORT"
 wait_for "kube-apiserver /readyz" kube-apiserver k get --raw /readyz
-
-# Any kubeconfig with system:masters works for the components.
-common_flags=(
-  --kubeconfig="$kc"
-  --authentication-kubeconfig="$kc"
-  --authorization-kubeconfig="$kc"
-  --bind-address=127.0.0.1
-  --leader-elect=false
-  --profiling=false
-  --v=1
-)
-
-# ---- kube-controller-manager ------------------------------------------------------
-run kube-controller-manager "$bin/kube-controller-manager" "${common_flags[@]}" \
-  --secure-port="$KCM_PORT" \
-  --cert-dir="$pki/kcm" \
-  --controllers='*' \
-  --use-service-account-credentials=false \
-  --service-account-private-key-file="$pki/sa.key" \
-  --root-ca-file="$pki/ca.crt" \
-  --cluster-signing-cert-file="$pki/ca.crt" \
-  --cluster-signing-key-file="$pki/ca.key" \
-  --service-cluster-ip-range="$SERVICE_CIDR" \
-  --enable-hostpath-provisioner=true \
-  --pvclaimbinder-sync-period=5s
-
-# ---- kube-scheduler ------------------------------------------------------------------
-run kube-scheduler "$bin/kube-scheduler" "${common_flags[@]}" \
-  --secure-port="$SCHEDULER_PORT" \
-  --cert-dir="$pki/scheduler"
-
-# ---- kwok --------------------------------------------------------------------------
-# Default node/pod stages are kwok's built-in ones (used when the config has
-# none); the config adds one Stage: LoadBalancer Services get an ingress IP.
-sed "s/\${LB_INGRESS_IP}/$LB_INGRESS_IP/" "$here/kwok/stage-load-balancer.yaml" >"$state/kwok.yaml"
-# HOME is pointed into the state dir so that no ~/.kwok/kwok.yaml is read.
-run kwok env HOME="$state/kwok-home" "$bin/kwok" \
-  --config="$state/kwok.yaml" \
-  --kubeconfig="$kc" \
-  --manage-all-nodes=false \
-  --manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake \
-  --cidr="$POD_CIDR" \
-  --node-ip=127.0.0.1 \
-  --node-lease-duration-seconds=40 \
-  --server-address="127.0.0.1:$KWOK_PORT"
+start_controller_manager "$KCM_PORT"
+start_scheduler "$SCHEDULER_PORT"
+start_kwok "$KWOK_PORT" "$LB_INGRESS_IP"
 
 sed "s/\${NODE_NAME}/$NODE_NAME/g" "$here/kwok/node.yaml" >"$state/node.yaml"
 k create -f "$state/node.yaml" >/dev/null
@@ -228,5 +140,5 @@ export E2E_VOLUMES_DIR='$state/volumes'
 EOF
 
 trap - ERR
-log "cluster ready in $(python3 -c "import time; print(round(time.time() - $t_start, 1))")s: KUBECONFIG=$kc (Kubernetes v$K8S_VERSION, etcd $ETCD_VERSION, kwok $KWOK_VERSION)"
+log "cluster ready in $(elapsed)s: KUBECONFIG=$kc (Kubernetes v$K8S_VERSION, etcd $ETCD_VERSION, kwok $KWOK_VERSION)"
 echo "$state"

@@ -15,15 +15,18 @@
 # (.monsterstack-e2e-cluster); E2E_KEEP_STATE=1 keeps it (logs, etcd data).
 # Safe to run twice.
 set -uo pipefail
+LOG_PREFIX=cluster/stop.sh
+# shellcheck source=../lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
 
 state="${1:-${E2E_CLUSTER_DIR:-}}"
 [ -n "$state" ] || { echo "usage: stop.sh STATEDIR (or set E2E_CLUSTER_DIR)" >&2; exit 2; }
 if [ ! -d "$state" ]; then
-  echo "stop.sh: $state does not exist; nothing to do" >&2
+  log "$state does not exist; nothing to do"
   exit 0
 fi
 state="$(cd "$state" && pwd)"
-log() { printf '[stop.sh %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+kc="$state/kubeconfig"
 
 # A real node (e2e/node/start.sh) goes first, while the API server still runs.
 if [ -d "$state/node" ]; then
@@ -32,10 +35,10 @@ fi
 
 # Provisioned hostPath volumes (only under /tmp/hostpath_pv/, nothing else).
 provisioned=()
-if [ -f "$state/kubeconfig" ]; then
+if [ -f "$kc" ]; then
   while read -r p; do
     case "$p" in /tmp/hostpath_pv/?*) [[ "$p" != *..* ]] && provisioned+=("$p") ;; esac
-  done < <("${KUBECTL:-kubectl}" --kubeconfig "$state/kubeconfig" --request-timeout=5s get pv \
+  done < <(k --request-timeout=5s get pv \
     -o jsonpath='{range .items[*]}{.spec.hostPath.path}{"\n"}{end}' 2>/dev/null)
 fi
 

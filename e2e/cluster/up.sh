@@ -17,7 +17,7 @@ bash "$here/../storage/start.sh" "$state" standard
 bash "$here/../node/start.sh" "$state" >/dev/null
 
 images="${MONSTERSTACK_E2E_CACHE:-$HOME/.cache/monsterstack-e2e}/images/images.env"
-# shellcheck disable=SC1090
+# shellcheck source=/dev/null # e2e/images' output, written by images/build.sh
 source "$images"
 cat >>"$state/env" <<ENV
 # the images the node has (loaded by hand, as with minikube image load): use imagePullPolicy Never

@@ -58,10 +58,15 @@ export function npmClass(...args: string[]): Result {
 /** The processes running a binary of the Pulumi toolchain (the CLI, the language host, the plugins): pid and path. */
 export function toolchainProcesses(): Array<{ pid: number; exe: string }> {
     const toolchain = required("MONSTERSTACK_PULUMI_TOOLCHAIN");
+    return processesRunning((exe) => exe.startsWith(`${toolchain}/`));
+}
+
+/** The processes whose executable `matches`. */
+export function processesRunning(matches: (exe: string) => boolean): Array<{ pid: number; exe: string }> {
     return fs.readdirSync("/proc").filter((e) => /^\d+$/.test(e)).flatMap((pid) => {
         try {
             const exe = fs.readlinkSync(`/proc/${pid}/exe`);
-            return exe.startsWith(`${toolchain}/`) ? [{ pid: Number(pid), exe }] : [];
+            return matches(exe) ? [{ pid: Number(pid), exe }] : [];
         } catch {
             return [];
         }
@@ -69,6 +74,15 @@ export function toolchainProcesses(): Array<{ pid: number; exe: string }> {
 }
 
 export interface Step { op: string; urn: string; type: string; diffs?: string[] }
+
+/** The fields of one step of `pulumi preview --json` that previewSteps() reads. */
+interface PreviewStepJson {
+    op: string;
+    urn: string;
+    newState?: { type?: string };
+    oldState?: { type?: string };
+    diffs?: string[];
+}
 
 /**
  * One trainee's checkout of the project with its own selected stack, on the backend that
@@ -141,8 +155,8 @@ export class TraineeCli {
      * claim's status); they change nothing.
      */
     previewSteps(): Step[] {
-        const out = JSON.parse(this.preview("--diff", "--json").stdout);
-        return (out.steps ?? []).filter((s: any) => s.op !== "refresh").map((s: any) => ({
+        const out: { steps?: PreviewStepJson[] } = JSON.parse(this.preview("--diff", "--json").stdout);
+        return (out.steps ?? []).filter((s) => s.op !== "refresh").map((s) => ({
             op: s.op, urn: s.urn, type: (s.newState ?? s.oldState)?.type ?? "", diffs: s.diffs,
         }));
     }
@@ -157,7 +171,8 @@ export class TraineeCli {
         this.pulumi("stack", "init", this.stack);
     }
 
-    outputs(): Record<string, any> {
+    /** `pulumi stack output --json`: every output of the program is a string. */
+    outputs(): Record<string, string> {
         return JSON.parse(this.pulumi("stack", "output", "--json").stdout);
     }
 }

@@ -6,6 +6,11 @@ export function kubectl(...args: string[]): Result {
     return run("kubectl", args, { allowFail: true });
 }
 
+/**
+ * `kubectl get -o json`, undefined when the object is not there. Untyped on purpose: any kind
+ * of object (or list) comes back, and the tests read deep paths of it and assert on them.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- kubectl's JSON for any kind of object, read by path in assertions
 export function kubeJson(...args: string[]): any | undefined {
     const r = kubectl("get", ...args, "-o", "json");
     return r.status === 0 ? JSON.parse(r.stdout) : undefined;
@@ -22,13 +27,35 @@ export async function waitFor(what: string, check: () => boolean, seconds = 120)
 
 export interface PodState { name: string; node: string; phase: string; ready: boolean; deleting: boolean }
 
+/** The fields of a pod's JSON that pods() reads. */
+interface PodJson {
+    metadata: { name: string; deletionTimestamp?: string };
+    spec: { nodeName?: string };
+    status: { phase: string; conditions?: { type: string; status: string }[] };
+}
+
+/** The fields of a Deployment's or StatefulSet's JSON that rolledOut() reads. */
+interface WorkloadJson {
+    kind: string;
+    metadata: { generation: number };
+    spec: { replicas?: number };
+    status?: {
+        observedGeneration?: number;
+        currentRevision?: string;
+        updateRevision?: string;
+        replicas?: number;
+        updatedReplicas?: number;
+        readyReplicas?: number;
+    };
+}
+
 export function pods(namespace: string, app?: string): PodState[] {
     const selector = app ? ["-l", `app.kubernetes.io/name=${app}`] : [];
-    return (kubeJson("pods", "-n", namespace, ...selector)?.items ?? []).map((p: any) => ({
+    return (kubeJson("pods", "-n", namespace, ...selector)?.items ?? []).map((p: PodJson) => ({
         name: p.metadata.name,
         node: p.spec.nodeName ?? "",
         phase: p.status.phase,
-        ready: (p.status.conditions ?? []).some((c: any) => c.type === "Ready" && c.status === "True"),
+        ready: (p.status.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True"),
         deleting: Boolean(p.metadata.deletionTimestamp),
     }));
 }
@@ -38,16 +65,16 @@ export function pods(namespace: string, app?: string): PodState[] {
  * updated and ready, no pod of an older revision left, none terminating.
  */
 export function rolledOut(namespace: string, node: string): boolean {
-    const workloads = kubeJson("deployments,statefulsets", "-n", namespace)?.items ?? [];
+    const workloads: WorkloadJson[] = kubeJson("deployments,statefulsets", "-n", namespace)?.items ?? [];
     if (workloads.length === 0) return false;
-    const settled = workloads.every((w: any) => {
+    const settled = workloads.every((w) => {
         const want = w.spec.replicas ?? 1;
-        const s = w.status ?? {};
+        const s: NonNullable<WorkloadJson["status"]> = w.status ?? {};
         const current = w.kind === "StatefulSet" ? s.currentRevision === s.updateRevision : true;
         return s.observedGeneration === w.metadata.generation && current &&
             s.replicas === want && s.updatedReplicas === want && s.readyReplicas === want;
     });
-    const expectedPods = workloads.reduce((n: number, w: any) => n + (w.spec.replicas ?? 1), 0);
+    const expectedPods = workloads.reduce((n, w) => n + (w.spec.replicas ?? 1), 0);
     const all = pods(namespace);
     return settled && all.length === expectedPods &&
         all.every((p) => p.phase === "Running" && p.ready && !p.deleting && p.node === node);

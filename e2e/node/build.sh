@@ -1,5 +1,4 @@
 #!/usr/bin/env bash
-# shellcheck source-path=SCRIPTDIR
 # Builds the real node's binaries, from Go modules only, into
 # ${MONSTERSTACK_E2E_CACHE:-$HOME/.cache/monsterstack-e2e}/k8s-<K8S_VERSION>/bin:
 #
@@ -23,6 +22,8 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$here/../cluster/versions.env"
 source "$here/versions.env"
 source "$here/../gobuild.sh"
+LOG_PREFIX=node/build.sh
+source "$here/../lib/common.sh"
 
 E2E_K8S_EXTRA_BINS="kubelet kube-proxy" bash "$here/../cluster/build.sh"
 
@@ -31,7 +32,6 @@ bin="$dir/bin"
 mod="$dir/src/node"
 staging="v0.${K8S_VERSION#*.}"
 export GOTOOLCHAIN=local GOWORK=off GOFLAGS="${GOFLAGS:-} -mod=mod"
-log() { printf '[node/build.sh %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 
 srchash="$(cd "$here/gosrc" && find . -type f -name '*.go' | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -c1-12)"
 spec="coredns-$COREDNS_VERSION k8s-$staging src-$srchash"

@@ -1,6 +1,10 @@
-# shellcheck shell=bash disable=SC2034
-# Names, addresses and helpers shared by node/start.sh and node/stop.sh.
-# One real node per machine, so the host-side names are fixed.
+# shellcheck shell=bash
+# shellcheck disable=SC2034 # the names below are used by node/start.sh and node/stop.sh
+# Names, addresses and helpers shared by node/start.sh and node/stop.sh (with
+# log, die and k from ../lib/common.sh, which this file sources; the caller sets
+# LOG_PREFIX). One real node per machine, so the host-side names are fixed.
+# shellcheck source=../lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
 NETNS=monsterstack-node                # network namespace (/run/netns/$NETNS)
 HOST_IF=msnode0                        # host end of the veth (node end: eth0)
 RUN_DIR=/run/monsterstack-e2e-node     # containerd socket, runc state
@@ -10,7 +14,7 @@ HOST_IP="${E2E_NODE_HOST_IP:-10.200.0.1}" # a /30 with NODE_IP
 NODE_IP="${E2E_NODE_IP:-10.200.0.2}"
 DNS_IP="$NODE_IP"                      # CoreDNS listens on the node IP
 POD_CIDR="${E2E_NODE_POD_CIDR:-10.201.0.0/24}"
-SERVICE_CIDR=10.96.0.0/12              # as cluster/start.sh
+SERVICE_CIDR=10.96.0.0/12              # as cluster/components.sh
 APIPROXY_PORT=6443
 REAL_NODE_NAME="${E2E_REAL_NODE_NAME:-e2e-node}"
 KWOK_TAINT=kwok.x-k8s.io/node=fake:NoSchedule
@@ -32,13 +36,9 @@ node_paths() { # STATEDIR
   bin="${MONSTERSTACK_E2E_CACHE:-$HOME/.cache/monsterstack-e2e}/k8s-$K8S_VERSION/bin"
   kc="$1/kubeconfig"
 }
-log() { printf '[node %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
-die() { echo "node: $*" >&2; exit 1; }
-k() { "$KUBECTL" --kubeconfig "$kc" "$@"; }
 nsn() { nsenter --net="/run/netns/$NETNS" "$@"; } # the network namespace only
 elapsed() { # needs t_start (set by start.sh)
-  # shellcheck disable=SC2154
-  python3 -c "import time; print(round(time.time() - $t_start, 1))"
+  python3 -c "import time; print(round(time.time() - ${t_start:?}, 1))"
 }
 lock_holders() { find /proc/[0-9]*/fd -maxdepth 1 -lname "$LOCK" 2>/dev/null | cut -d/ -f3 | sort -un | tr '\n' ' '; }
 cgroup_v1_dirs() { awk '$3 == "cgroup" { print $2 }' /proc/self/mounts; }
@@ -90,7 +90,9 @@ wait_for() { # WHAT COMPONENT CMD...: polls CMD; aborts if COMPONENT dies
 resolve_images() {
   local src="${E2E_NODE_IMAGES:-${MONSTERSTACK_E2E_CACHE:-$HOME/.cache/monsterstack-e2e}/images}" f
   if [ -f "$src/images.env" ]; then # e2e/images: PAUSE_IMAGE=..., <NAME>_ARCHIVE=...
+    # shellcheck source=/dev/null # e2e/images' output, written at build time
     PAUSE_IMAGE="$(. "$src/images.env" && echo "${PAUSE_IMAGE:-}")"
+    # shellcheck source=/dev/null # the same file
     while read -r f; do
       [ -f "$f" ] && images+=("$f") || missing+=("image archive $f (named in $src/images.env)")
     done < <(. "$src/images.env" && set | sed -n "s/^[A-Z0-9_]*_ARCHIVE=//p" | tr -d "'")

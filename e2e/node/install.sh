@@ -1,5 +1,4 @@
 #!/usr/bin/env bash
-# shellcheck source-path=SCRIPTDIR
 # Installs the Debian packages the real e2e node needs, only those missing:
 #   containerd (1.6.20), runc (1.1.5), containernetworking-plugins (1.1.1),
 #   iptables (kubelet, kube-proxy and the CNI plugins call it).

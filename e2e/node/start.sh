@@ -1,5 +1,4 @@
 #!/usr/bin/env bash
-# shellcheck source-path=SCRIPTDIR
 # Adds ONE real node to a cluster started by e2e/cluster/start.sh: containerd,
 # kubelet, kube-proxy and CoreDNS, all in a network namespace of their own
 # ("monsterstack-node", veth to the host: host 10.200.0.1, node 10.200.0.2),
@@ -21,10 +20,11 @@ set -Eeuo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$here/../cluster/versions.env"
 source "$here/versions.env"
+LOG_PREFIX=node/start.sh
 source "$here/common.sh"
 
 state="${1:-${E2E_CLUSTER_DIR:-}}"
-[ -n "$state" ] && [ -f "$state/kubeconfig" ] && [ -f "$state/env" ] ||
+{ [ -n "$state" ] && [ -f "$state/kubeconfig" ] && [ -f "$state/env" ]; } ||
   die "usage: start.sh STATEDIR (a directory of a running e2e/cluster/start.sh cluster)"
 state="$(cd "$state" && pwd)"
 node_paths "$state"
@@ -79,12 +79,12 @@ t_start=$(date +%s.%N)
 fail() {
   trap - ERR INT TERM
   exec {lockfd}>&- # else stop.sh would see this shell holding the lock
-  echo "node/start.sh: $*" >&2
+  log "$*"
   for f in "$node"/logs/*.log; do
     [ -f "$f" ] && { echo "---- tail of $f" >&2; tail -n 25 "$f" >&2; }
   done
   if [ -n "${E2E_KEEP_ON_FAILURE:-}" ]; then
-    echo "node/start.sh: E2E_KEEP_ON_FAILURE set: left running; bash $here/stop.sh $state" >&2
+    log "E2E_KEEP_ON_FAILURE set: left running; bash $here/stop.sh $state"
   else
     E2E_KEEP_STATE=1 bash "$here/stop.sh" "$state" >&2 || true
   fi

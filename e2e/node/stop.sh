@@ -1,5 +1,4 @@
 #!/usr/bin/env bash
-# shellcheck source-path=SCRIPTDIR
 # Stops the real node that node/start.sh added to STATEDIR's cluster and
 # restores the host. e2e/cluster/stop.sh runs it first when STATEDIR/node exists.
 #
@@ -22,6 +21,7 @@
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$here/../cluster/versions.env"
+LOG_PREFIX=node/stop.sh
 source "$here/common.sh"
 
 state="${1:-${E2E_CLUSTER_DIR:-}}"
@@ -31,7 +31,7 @@ state="$(cd "$state" && pwd)"
 [ "$(id -u)" = 0 ] || die "stop.sh must run as root (it unmounts, removes cgroups and the network namespace)"
 node_paths "$state"
 rc=0
-warn() { echo "node/stop.sh: $*" >&2; rc=1; }
+warn() { log "$*"; rc=1; }
 REAL_NODE_NAME="$(cat "$node/host/node-name" 2>/dev/null || echo "$REAL_NODE_NAME")"
 owner="$(cat "$LOCK" 2>/dev/null)"
 if [ -n "$owner" ] && [ "$owner" != "$state" ] && [ -n "$(lock_holders)" ]; then
@@ -109,7 +109,7 @@ ip link show "$HOST_IF" >/dev/null 2>&1 && { ip link del "$HOST_IF" || warn "can
 if [ -f "$node/host/sysctls" ]; then
   while read -r key val; do
     [ "$(sysctl -n "$key")" = "$val" ] && continue
-    sysctl -qw "$key=$val" && log "sysctl $key restored to $val" || warn "cannot restore sysctl $key=$val"
+    if sysctl -qw "$key=$val"; then log "sysctl $key restored to $val"; else warn "cannot restore sysctl $key=$val"; fi
   done <"$node/host/sysctls"
 fi
 rm -f /var/lib/kubelet/device-plugins/kubelet.sock /var/lib/kubelet/device-plugins/kubelet_internal_checkpoint
@@ -139,5 +139,5 @@ if [ -n "${E2E_KEEP_STATE:-}" ]; then
 else
   rm -rf --one-file-system "$node" || warn "cannot remove $node"
 fi
-[ $rc = 0 ] && log "node stopped, host restored" || log "node stopped; see the warnings above"
+if [ $rc = 0 ]; then log "node stopped, host restored"; else log "node stopped; see the warnings above"; fi
 exit $rc

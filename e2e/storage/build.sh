@@ -19,12 +19,14 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$here/versions.env"
 # shellcheck source=../gobuild.sh
 source "$here/../gobuild.sh"
+LOG_PREFIX=storage/build.sh
+# shellcheck source=../lib/common.sh
+source "$here/../lib/common.sh"
 
 dir="${MONSTERSTACK_E2E_CACHE:-$HOME/.cache/monsterstack-e2e}/storage-minikube-$MINIKUBE_VERSION"
 bin="$dir/bin"
 src="$dir/src"
 export GOTOOLCHAIN=local GOWORK=off GOFLAGS="${GOFLAGS:-} -mod=mod"
-log() { printf '[storage/build.sh %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 
 stamp="minikube v$MINIKUBE_VERSION main.go $(sha256sum <"$here/main.go" | cut -c1-16)"
 if [ -x "$bin/storage-provisioner" ] && [ "$(cat "$bin/.storage-provisioner.version" 2>/dev/null)" = "$stamp" ]; then
@@ -39,7 +41,7 @@ mkdir -p "$src" "$bin"
 cp "$here/main.go" "$src/main.go"
 printf 'module monsterstack.local/e2e/storage\n\ngo 1.25.0\n' >"$src/go.mod"
 (cd "$src" && go get "k8s.io/minikube@v$MINIKUBE_VERSION" && go mod tidy) >"$dir/resolve.log" 2>&1 ||
-  { tail -n 20 "$dir/resolve.log" >&2; echo "storage/build.sh: module resolution failed (log: $dir/resolve.log)" >&2; exit 1; }
+  { tail -n 20 "$dir/resolve.log" >&2; die "module resolution failed (log: $dir/resolve.log)"; }
 log "building (minikube $(cd "$src" && go list -m -f '{{.Version}}' k8s.io/minikube)," \
   "$(cd "$src" && go list -m -f '{{.Path}} {{.Version}}' sigs.k8s.io/sig-storage-lib-external-provisioner/v6)," \
   "client-go $(cd "$src" && go list -m -f '{{.Version}}' k8s.io/client-go))"

@@ -24,34 +24,34 @@ set -Eeuo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=versions.env
 source "$here/versions.env"
+LOG_PREFIX=storage/start.sh
+# shellcheck source=../lib/common.sh
+source "$here/../lib/common.sh"
 prog="${MONSTERSTACK_E2E_CACHE:-$HOME/.cache/monsterstack-e2e}/storage-minikube-$MINIKUBE_VERSION/bin/storage-provisioner"
-[ -x "$prog" ] || { echo "storage/start.sh: $prog missing; run: bash $here/build.sh" >&2; exit 1; }
-KUBECTL="${KUBECTL:-kubectl}"
+[ -x "$prog" ] || die "$prog missing; run: bash $here/build.sh"
 TIMEOUT="${E2E_START_TIMEOUT:-180}"
 
 state="${1:-${E2E_CLUSTER_DIR:-}}"
 class="${2:-${E2E_MINIKUBE_STORAGECLASS:-standard}}"
-[ -n "$state" ] && [ -f "$state/kubeconfig" ] && [ -f "$state/pids" ] ||
+{ [ -n "$state" ] && [ -f "$state/kubeconfig" ] && [ -f "$state/pids" ]; } ||
   { echo "usage: storage/start.sh STATEDIR [CLASS]  (STATEDIR from e2e/cluster/start.sh, with kubeconfig and pids)" >&2; exit 2; }
 state="$(cd "$state" && pwd)"
 pvdir="${E2E_PV_DIR:-$state/hostpath-provisioner}"
 case "$pvdir" in /*) ;; *) pvdir="$PWD/$pvdir" ;; esac
 kc="$state/kubeconfig"
-log() { printf '[storage/start.sh %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 
 # One provisioner per cluster.
 running=$(awk '$1 == "storage-provisioner" { print $2 }' "$state/pids")
 for pid in $running; do
   exe="$(readlink "/proc/$pid/exe" 2>/dev/null)" || continue
   if [ "$(basename "${exe% (deleted)}")" = storage-provisioner ]; then
-    echo "storage/start.sh: storage-provisioner already runs for $state (pid $pid)" >&2
-    exit 1
+    die "storage-provisioner already runs for $state (pid $pid)"
   fi
 done
 # The base directory must be new (or made by an earlier run: marker), so that
 # cleanup may remove it whole. Namespaces cannot start with ".": no clash.
 if [ ! -f "$pvdir/.monsterstack-e2e-storage" ]; then
-  mkdir "$pvdir" || { echo "storage/start.sh: cannot create $pvdir (it must not exist yet; its parent must)" >&2; exit 1; }
+  mkdir "$pvdir" || die "cannot create $pvdir (it must not exist yet; its parent must)"
   touch "$pvdir/.monsterstack-e2e-storage"
 fi
 echo "$pvdir" >"$state/storage-pv-dir"
@@ -68,7 +68,7 @@ echo "storage-provisioner $pid" >>"$state/pids"
 log "storage-provisioner started (pid $pid), volumes under $pvdir"
 
 fail() {
-  echo "storage/start.sh: $*" >&2
+  log "$*"
   tail -n 20 "$logf" >&2
   kill -TERM "$pid" 2>/dev/null || true
   exit 1
@@ -81,7 +81,7 @@ done
 
 # minikube's deploy/addons/storageclass/storageclass.yaml, with the fields the
 # API server defaults there (reclaimPolicy, volumeBindingMode) written out.
-"$KUBECTL" --kubeconfig "$kc" apply -f - >/dev/null <<EOF || fail "cannot create StorageClass $class (one with another provisioner exists? E2E_STORAGECLASS must not be set for cluster/start.sh)"
+k apply -f - >/dev/null <<EOF || fail "cannot create StorageClass $class (one with another provisioner exists? E2E_STORAGECLASS must not be set for cluster/start.sh)"
 apiVersion: storage.k8s.io/v1
 kind: StorageClass
 metadata:
@@ -94,7 +94,7 @@ provisioner: k8s.io/minikube-hostpath
 reclaimPolicy: Delete
 volumeBindingMode: Immediate
 EOF
-others=$("$KUBECTL" --kubeconfig "$kc" get storageclass -o \
+others=$(k get storageclass -o \
   jsonpath='{range .items[?(@.metadata.annotations.storageclass\.kubernetes\.io/is-default-class=="true")]}{.metadata.name}{" "}{end}')
 [ "${others% }" = "$class" ] || log "warning: more than one default StorageClass: $others"
 

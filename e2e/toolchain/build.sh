@@ -1,40 +1,8 @@
 #!/usr/bin/env bash
-# Builds, from Go modules only, the Pulumi toolchain the e2e tests need, and
-# installs it so that the CLI runs with no network:
-#
-#   <cache>/bin/pulumi                          CLI (github.com/pulumi/pulumi/pkg/v3/cmd/pulumi)
-#   <cache>/bin/pulumi-language-nodejs          our minimal Node.js language host (langhost/main.go)
-#   (every plugin also gets exit_with_engine.go: it exits when the engine that started it is gone)
-#   <cache>/bin/pulumi-resource-pulumi-nodejs   shim for dynamic providers
-#   <cache>/pulumi-home/plugins/resource-{kubernetes,random,tls}-v<version>/
-#   <cache>/SOURCES.txt                         which module versions each binary was built from
-#
-# <cache> = ${MONSTERSTACK_E2E_CACHE:-$HOME/.cache/monsterstack-e2e}/pulumi-<versions>-<recipe hash>
-# (computed by env.sh). Versions come from package-lock.json. Idempotent: a
-# finished toolchain is reused at once, a partial one is resumed.
-#
-# Usage: bash e2e/toolchain/build.sh && source e2e/toolchain/env.sh
-#
-# Needs: go (1.26), node, the Go module proxy. Nothing else is downloaded.
-#
-# Why not just `go install <module>@<version>`:
-#  - upstream go.mod files carry local replace directives (pkg/v3 => ../sdk,
-#    provider/v4 => ../sdk), so each binary is built from a small wrapper
-#    module generated under <cache>/src/ that requires the upstream modules
-#    and repeats their non-local replace directives;
-#  - the Go module proxy reachable here does not serve every module version:
-#    * pulumi-language-nodejs has no module version there at all, so
-#      langhost/main.go is our own small language host (see its comment);
-#    * pulumi-kubernetes/provider/v4 has no tagged version there, only the
-#      pseudo-version pinned below (2026-01-14, between provider 4.24.0 and
-#      4.26.0); it is installed as the plugin version @pulumi/kubernetes asks
-#      for (4.34.2);
-#    * pulumi-random/provider and pulumi-tls/provider are not there at all,
-#      so random/main.go and tls/main.go bridge the upstream Terraform
-#      providers (random v3.9.0 = what pulumi-random 4.21.x bridges; tls
-#      4.3.0 plus later commits, the closest available to pulumi-tls 5.6.x)
-#      with the Pulumi Terraform bridge and the tokens the npm SDKs use.
-#    The pins below are per npm version: bump them together with package-lock.json.
+# Builds, from Go modules only, the Pulumi CLI, our Node.js language host and the kubernetes,
+# random and tls plugins into the cache (env.sh), so that the CLI runs with no network.
+# Usage: bash e2e/toolchain/build.sh && source e2e/toolchain/env.sh. Why not `go install`,
+# what it writes, the pins to bump with package-lock.json: README.md.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -63,8 +31,7 @@ case "$PULUMI_TLS_VERSION" in
   *) echo "build.sh: no Go source pinned for @pulumi/tls $PULUMI_TLS_VERSION; edit the pins in $0" >&2; exit 1 ;;
 esac
 TF_BRIDGE_MODULE_VERSION=v3.137.0 # what pulumi-random/pulumi-tls use as of 2026-08
-# Non-local replace of pulumi-terraform-bridge (its fork of terraform-plugin-sdk),
-# at the revision recent pulumi-random/pulumi-tls use (works with terraform-plugin-go v0.31).
+# Non-local replace of pulumi-terraform-bridge: its terraform-plugin-sdk fork, as pulumi-random/tls use it.
 TF_PLUGIN_SDK_FORK_VERSION=v2.0.0-20260318212141-5525259d096b
 # Non-local replace of pulumi/pkg/v3.
 CLIPBOARD_FORK_VERSION=v0.0.0-20241001131231-d02d263e614e
@@ -173,18 +140,14 @@ EOF
     node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const j=JSON.parse(s);if(j.Error){console.error(j.Error);process.exit(1)}process.stdout.write(j.Dir)})')
   install -m 644 "$moddir/cmd/pulumi-resource-kubernetes/schema.json" "$w/schema.json"
   install -m 644 "$moddir/cmd/pulumi-resource-kubernetes/terraform-mapping.json" "$w/terraform-mapping.json"
-  # The provider links the whole Go SDK of pulumi-kubernetes (29% of the source it compiles,
-  # generated types for every API group) for its yaml/v2 and helm v4 components, which this
-  # program does not use. Compiled unoptimized, its core/v1 package costs 0.71x the CPU
-  # (by hand), 0.87x and 0.88x (npm run bench:gobuild).
+  # pulumi-kubernetes's Go SDK, which this program does not use, compiled unoptimized: README.md.
   build pulumi-resource-kubernetes "$tc/out/pulumi-resource-kubernetes" "$w" \
     "-X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$PULUMI_KUBERNETES_VERSION" . \
     "-gcflags=github.com/pulumi/pulumi-kubernetes/sdk/v4/...=-N -l -dwarf=false"
 fi
 
 # ---- random / tls (Terraform providers through the bridge) ------------------
-# The wrapper module path lies under the upstream module path so that the
-# upstream internal/provider package may be imported.
+# The wrapper's module path lies under the upstream one, so that it may import internal/provider.
 tf_wrapper() { # <name> <upstream module> <upstream version>
   local w="$tc/src/$1"
   mkdir -p "$w"
@@ -229,7 +192,7 @@ random $PULUMI_RANDOM_VERSION           github.com/terraform-providers/terraform
 tls $PULUMI_TLS_VERSION               github.com/hashicorp/terraform-provider-tls@$TF_TLS_MODULE_VERSION via pulumi-terraform-bridge/v3@$TF_BRIDGE_MODULE_VERSION (e2e/toolchain/tls)
 EOF
 
-# ---- smoke check (offline) --------------------------------------------------
+# ---- final check (offline) --------------------------------------------------
 v=$("$tc/bin/pulumi" version)
 [ "$v" = "v$PULUMI_VERSION" ] || { echo "build.sh: pulumi version is $v, expected v$PULUMI_VERSION" >&2; exit 1; }
 "$tc/bin/pulumi" plugin ls >>"$log" 2>&1

@@ -20,6 +20,7 @@ _mst_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 _mst_repo="$(cd "$_mst_dir/../.." && pwd)"
 
 # Versions as pinned by package-lock.json (npm package versions).
+# shellcheck disable=SC2317 # the exit below runs when this file is executed, not sourced (return fails)
 _mst_versions="$(cd "$_mst_repo" && node -p '
   const p = require("./package-lock.json").packages;
   ["pulumi", "kubernetes", "random", "tls"]

@@ -1,0 +1,105 @@
+// npm start and npm stop, as a newcomer types them on a fresh clone: the app on the project's
+// own local cluster, a second start that changes nothing, a stop that leaves nothing running.
+// Runs after the main suite, once its cluster is stopped (one real node per machine: run.sh).
+import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { processesRunning, REPO, Result, run } from "../lib/cli";
+import { httpGet } from "../lib/cluster";
+
+const CACHE = process.env.MONSTERSTACK_E2E_CACHE ?? path.join(os.homedir(), ".cache", "monsterstack-e2e");
+
+/** The local cluster's processes (control plane, node, storage, Pulumi) and the node's containerd and runc. */
+const localClusterProcesses = () => processesRunning((exe) =>
+    exe.startsWith(`${CACHE}/`) || /^\/usr\/s?bin\/(containerd|containerd-shim\S*|runc)$/.test(exe));
+
+async function visits(url: string): Promise<number> {
+    const { status, body } = await httpGet(url);
+    const m = /visits: (\d+)/.exec(body.toString());
+    assert.ok(status === 200 && m, `GET ${url}: ${status} ${body.toString().slice(0, 300)}`);
+    return Number(m[1]);
+}
+
+describe("npm start and npm stop: a bare machine to a running app, and back", () => {
+    let root: string;
+    let clone: string;
+    let local: string;
+    let url: string;
+    // A newcomer's shell: none of the suite's Pulumi, cluster or backend settings.
+    const newcomer = (): NodeJS.ProcessEnv => {
+        const env: NodeJS.ProcessEnv = {};
+        for (const [key, value] of Object.entries(process.env)) {
+            if (!/^(PULUMI_|KUBECONFIG$|E2E_|MONSTERSTACK_PULUMI_TOOLCHAIN$)/.test(key)) env[key] = value;
+        }
+        env.PATH = (process.env.PATH ?? "").split(":").filter((dir) => !dir.startsWith(CACHE)).join(":");
+        // This spec's own cluster directory, backend and passphrase, not the machine's.
+        env.MONSTERSTACK_LOCAL_DIR = local;
+        return env;
+    };
+    const npm = (...args: string[]): Result => {
+        const started = Date.now();
+        const r = run("npm", args, { cwd: clone, env: newcomer(), allowFail: true });
+        console.log(`      npm ${args.join(" ")}: exit ${r.status} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+        assert.strictEqual(r.status, 0, `npm ${args.join(" ")} failed\n${r.stdout.slice(-4000)}\n${r.stderr.slice(-4000)}`);
+        return r;
+    };
+
+    before(() => {
+        root = fs.mkdtempSync(path.join(os.tmpdir(), "monsterstack-e2e-npmstart-"));
+        clone = path.join(root, "monsterstack");
+        local = path.join(root, "local");
+        run("git", ["clone", "--quiet", REPO, clone]);
+    });
+    after(() => {
+        run("npm", ["stop"], { cwd: clone, env: newcomer(), allowFail: true });
+        if (process.env.E2E_KEEP_STATE !== "1") fs.rmSync(root, { recursive: true, force: true });
+    });
+
+    it("without root, npm start stops at once and says so, having touched nothing", () => {
+        // The user's own copy: the clone sits in a directory only root can enter.
+        const copy = fs.mkdtempSync(path.join(os.tmpdir(), "monsterstack-e2e-npmstart-user-"));
+        fs.cpSync(path.join(clone, "e2e", "local"), path.join(copy, "e2e", "local"), { recursive: true });
+        fs.chmodSync(copy, 0o755);
+        const r = run("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "bash", path.join(copy, "e2e", "local", "start.sh")],
+            { env: newcomer(), allowFail: true });
+        fs.rmSync(copy, { recursive: true, force: true });
+        assert.strictEqual(r.status, 1);
+        assert.match(r.stderr, /^npm start: the local cluster's real node needs root .*: run it as root\. Nothing was changed\.$/m);
+        assert.ok(!fs.existsSync(local), "npm start without root made its directory");
+    });
+
+    it("`npm ci && npm start` on a fresh clone: exit 0, one line per step, and a URL whose page counts visits", async () => {
+        npm("ci", "--no-audit", "--no-fund");
+        const r = npm("start");
+        const steps = r.stderr.split("\n").filter((line) => /^\[npm start \d+m\d\ds\] \d\/4 /.test(line));
+        assert.deepStrictEqual(steps.map((line) => line.replace(/^\[npm start \d+m\d\ds\] (\d)\/4 .*/, "$1")), ["1", "2", "3", "4"], r.stderr);
+        url = /^The app: (http:\/\/[\d.]+:\d+\/)$/m.exec(r.stdout)?.[1] ?? assert.fail(`no URL in:\n${r.stdout.slice(-2000)}`);
+        assert.strictEqual(await visits(url), 1);
+        assert.strictEqual(await visits(url), 2);
+        assert.strictEqual(fs.statSync(path.join(local, "passphrase")).mode & 0o777, 0o600);
+    });
+
+    it("a second npm start reuses the cluster and plans no change", async () => {
+        const r = npm("start");
+        assert.match(r.stderr, /already running: reused/);
+        assert.match(r.stdout, /Resources:\n\s+\d+ unchanged\n/);
+        assert.doesNotMatch(r.stdout, /\d+ (to create|to update|to delete|to replace|created|updated|deleted|replaced)/);
+        // As the printed instructions say: the user's shell, with npm start's environment.
+        run("bash", ["-c", `source ${local}/env && pulumi preview --expect-no-changes`], { cwd: clone, env: newcomer() });
+        assert.strictEqual(await visits(url), 3);
+    });
+
+    it("npm stop: nothing of the local cluster runs, the URL no longer shows the app; npm start brings it back, with empty data", async () => {
+        npm("stop");
+        assert.deepStrictEqual(localClusterProcesses(), [], "processes outlived npm stop");
+        const after = await httpGet(url).then((r) => r.body.toString(), (err: Error) => err.message);
+        assert.doesNotMatch(after, /visits:/);
+        const r = npm("start");
+        assert.doesNotMatch(r.stderr, /already running/);
+        const back = /^The app: (http:\/\/[\d.]+:\d+\/)$/m.exec(r.stdout)?.[1] ?? assert.fail(r.stdout.slice(-2000));
+        assert.strictEqual(await visits(back), 1, "the data came back although the volumes went with the cluster");
+        npm("stop");
+        assert.deepStrictEqual(localClusterProcesses(), []);
+    });
+});
