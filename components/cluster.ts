@@ -3,7 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, defaultNamespace, MonsterstackConfig } from "../config";
 import { LABEL_PREFIX, stackIdentityLabels } from "../dataVolume/plan";
-import { PART_OF, recommendedLabels } from "./labels";
+import { stackLabels } from "./labels";
 import { podSecurityLabels } from "./security";
 
 /** Provider settings for a stack: which cluster, and whether to apply or render YAML. */
@@ -37,7 +37,7 @@ export const PREPARED_BY_CLASS_LABEL = { "monsterstack.io/tenancy": "only" };
 /** The namespace's labels: who it is for, whose it is, the Pod Security Standard it enforces, and whether the class prepared it. */
 export function namespaceLabels(config: MonsterstackConfig, project: string): Record<string, string> {
     return {
-        ...recommendedLabels({ name: PART_OF, instance: config.namespace, component: "namespace" }),
+        ...stackLabels(config.namespace, "namespace"),
         ...stackIdentityLabels({ project, stack: config.stack }),
         ...podSecurityLabels(config.podSecurity),
         ...(config.tenancy === "only" ? PREPARED_BY_CLASS_LABEL : {}),
@@ -66,7 +66,7 @@ export function requireClassNamespace(config: MonsterstackConfig, labels: Record
  * identity: it has the recommended labels the program has always written, and no identity.
  */
 function isUnidentifiedMonsterstackNamespace(labels: Record<string, string>, name: string): boolean {
-    const made = recommendedLabels({ name: PART_OF, instance: name, component: "namespace" });
+    const made = stackLabels(name, "namespace");
     return labels[`${LABEL_PREFIX}/stack`] === undefined &&
         ["app.kubernetes.io/part-of", "app.kubernetes.io/component", "app.kubernetes.io/instance"].every((k) => labels[k] === made[k]);
 }

@@ -25,6 +25,11 @@ export function recommendedLabels(app: AppIdentity): Record<string, string> {
     };
 }
 
+/** The labels of the stack's own objects that belong to no tier (the namespace, the trainee's access). */
+export function stackLabels(instance: string, component: "namespace" | "tenancy"): Record<string, string> {
+    return recommendedLabels({ name: PART_OF, instance, component });
+}
+
 /**
  * The subset used in selectors. Kept small on purpose: a workload's selector is
  * immutable, so it must only hold labels that never change for the life of the stack.

@@ -5,7 +5,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { LABEL_PREFIX } from "../dataVolume/plan";
-import { PART_OF, recommendedLabels } from "./labels";
+import { stackLabels } from "./labels";
 
 /** Label prefixes the program itself puts on a volume (identity and recommended labels). */
 export const PROGRAM_LABEL_PREFIXES = [`${LABEL_PREFIX}/`, "app.kubernetes.io/"];
@@ -127,7 +127,7 @@ export class OwnVolumePatching extends pulumi.ComponentResource {
 
     constructor(name: string, args: OwnVolumePatchingArgs, opts?: pulumi.ComponentResourceOptions) {
         super("monsterstack:tenancy:OwnVolumePatching", name, {}, opts);
-        const labels = recommendedLabels({ name: PART_OF, instance: args.instance, component: "tenancy" });
+        const labels = stackLabels(args.instance, "tenancy");
         const child = { parent: this };
         // Cluster-scoped, so named after the namespace: thirty trainees, thirty of each, no collision.
         const objectName = `monsterstack-${args.namespaceName}-own-volume`;

@@ -2,7 +2,7 @@
 // else, the limits that keep one trainee from starving the others, and their kubeconfig.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { PART_OF, recommendedLabels } from "./labels";
+import { stackLabels } from "./labels";
 import { OwnVolumePatching } from "./ownVolumePatching";
 import { cpuMilli, memoryMi, quantityBytes } from "./quantities";
 import { ContainerSize, TRAINEE_CONTAINER_SIZE } from "./resources";
@@ -132,7 +132,7 @@ export class TraineeAccess extends pulumi.ComponentResource {
 
     constructor(name: string, args: TraineeAccessArgs, opts?: pulumi.ComponentResourceOptions) {
         super("monsterstack:tenancy:TraineeAccess", name, {}, opts);
-        const labels = recommendedLabels({ name: PART_OF, instance: args.instance, component: "tenancy" });
+        const labels = stackLabels(args.instance, "tenancy");
         const inNamespace = (objectName: string) => ({ name: objectName, namespace: args.namespace, labels });
         const child = { parent: this };
 

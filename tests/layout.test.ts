@@ -18,13 +18,19 @@ describe("layout and docs", () => {
         for (const command of ["npm ci && npm start", "npm stop", "npm test"]) assert.ok(readme.includes(command), command);
     });
 
-    it("every relative link of the README and docs/ points to a file that exists", () => {
+    it("every relative link of the README and docs/ points to a file that exists, and to a heading of it", () => {
         const files = ["README.md", ...fs.readdirSync(path.join(ROOT, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
-        const broken = files.flatMap((file) => [...read(file).matchAll(/\]\(([^)#\s]+)(#[^)]*)?\)/g)]
-            .map((m) => m[1])
-            .filter((target) => !/^[a-z]+:/.test(target))
-            .filter((target) => !fs.existsSync(path.join(ROOT, path.dirname(file), target)))
-            .map((target) => `${file} → ${target}`));
+        // GitHub's anchors: the heading in lower case, without punctuation, spaces as dashes.
+        const anchors = (file: string) => [...read(file).matchAll(/^#+ (.*)$/gm)]
+            .map((m) => m[1].toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, "").replace(/ /g, "-"));
+        const broken = files.flatMap((file) => [...read(file).matchAll(/\]\(([^)#\s]*)(?:#([^)\s]*))?\)/g)]
+            .filter((m) => !/^[a-z]+:/.test(m[1]))
+            .filter((m) => {
+                const target = m[1] === "" ? file : path.join(path.dirname(file), m[1]);
+                if (!fs.existsSync(path.join(ROOT, target))) return true;
+                return m[2] !== undefined && target.endsWith(".md") && !anchors(target).includes(m[2]);
+            })
+            .map((m) => `${file} → ${m[1]}${m[2] ? `#${m[2]}` : ""}`));
         assert.deepStrictEqual(broken, []);
     });
 

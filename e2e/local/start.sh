@@ -14,7 +14,9 @@ step() { printf '[npm start %dm%02ds] %s\n' $(((SECONDS - t0) / 60)) $(((SECONDS
 
 step "1/4 readying the machine: packages, the Pulumi toolchain, the cluster and the images (cold: about 21 min; then seconds); next: the local cluster"
 setup_log="$(mktemp "${TMPDIR:-/tmp}/monsterstack-setup.XXXXXX")"
-if ! bash e2e/setup.sh 2>&1 | tee "$setup_log" | grep --line-buffered -E '^\[setup ' >&2; then
+# setup.sh's steps, and under them each binary a cold build starts and ends (the longest, kube-apiserver, about 7 min).
+if ! bash e2e/setup.sh 2>&1 | tee "$setup_log" | grep --line-buffered -E '^\[setup |^\[[a-z]+/build\.sh [0-9:]+\] .*: (building|built in) ' \
+    | sed -u 's/^\[\([a-z]*\/build\.sh\)/    [\1/' >&2; then
   tail -n 40 "$setup_log" >&2
   echo "npm start: e2e/setup.sh failed (its last lines above; the whole log: $setup_log)" >&2
   exit 1
