@@ -29,6 +29,7 @@ write_local_env() {
   fi
   (umask 077 && cat >"$LOCAL_DIR/env" <<ENV
 # npm start's environment: source it to run pulumi and kubectl against the local cluster.
+export MONSTERSTACK_E2E_CACHE='$MONSTERSTACK_E2E_CACHE'
 source '$LOCAL_REPO/e2e/toolchain/env.sh'
 source '$LOCAL_CLUSTER/env'
 $backend

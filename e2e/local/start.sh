@@ -35,7 +35,7 @@ else
   mkdir -p "$LOCAL_DIR"
   bash e2e/cluster/up.sh "$LOCAL_CLUSTER" >/dev/null 2>"$LOCAL_DIR/cluster-start.log" \
     || { tail -n 30 "$LOCAL_DIR/cluster-start.log" >&2; echo "npm start: the local cluster did not start (above; the whole log: $LOCAL_DIR/cluster-start.log)" >&2; exit 1; }
-  step "    started in $(sed -n 's/.*node e2e-node ready in \([0-9.]*s\).*/node ready in \1/p' "$LOCAL_DIR/cluster-start.log")"
+  step "    started (the node ready in $(sed -n 's/.*node e2e-node ready in \([0-9.]*s\).*/\1/p' "$LOCAL_DIR/cluster-start.log"))"
 fi
 write_local_env
 # shellcheck source=/dev/null # written just above
@@ -65,6 +65,6 @@ Try the course's exercise in a shell of your own (first: source $LOCAL_DIR/env):
   curl -s $url | grep visits     # the visit counter
   kubectl delete pod -n $namespace -l app.kubernetes.io/name=redis     # Redis restarts on its volume
   kubectl get pods -n $namespace -w     # until redis is Running again (Ctrl-C), then curl: the counter carries on
-  pulumi config set reclaimPolicy Retain && pulumi preview --diff     # only the volume's policy changes
+  pulumi config set reclaimPolicy Retain && pulumi preview --diff     # two in-place updates, nothing replaced
 npm stop stops the local cluster (docs/local-cluster.md).
 TRY
