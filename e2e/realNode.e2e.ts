@@ -34,7 +34,7 @@ describe("the real node's preflight", function () {
         // The user's own copy of the scripts: the checkout may sit in a directory only root can
         // enter (CI clones into `mktemp -d`, mode 0700).
         const clone = fs.mkdtempSync(path.join(os.tmpdir(), "monsterstack-e2e-user-clone-"));
-        for (const dir of ["node", "cluster"]) fs.cpSync(path.join(REPO, "e2e", dir), path.join(clone, "e2e", dir), { recursive: true });
+        for (const dir of ["node", "cluster", "lib"]) fs.cpSync(path.join(REPO, "e2e", dir), path.join(clone, "e2e", dir), { recursive: true });
         fs.chmodSync(clone, 0o755);
         const start = path.join(clone, "e2e", "node", "start.sh");
         const r = run("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "bash", start, other], { allowFail: true });

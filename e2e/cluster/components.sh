@@ -81,7 +81,6 @@ start_controller_manager() {
     --cluster-signing-cert-file="$pki/ca.crt" \
     --cluster-signing-key-file="$pki/ca.key" \
     --service-cluster-ip-range="$SERVICE_CIDR" \
-    --enable-hostpath-provisioner=true \
     --pvclaimbinder-sync-period=5s
 }
 

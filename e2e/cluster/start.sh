@@ -19,17 +19,13 @@
 # STATEDIR: $1, else $E2E_CLUSTER_DIR, else a new `mktemp -d` directory. It
 # receives kubeconfig (admin, system:masters, everything embedded), env
 # (KUBECONFIG=..., ports), pids ("<name> <pid>" lines, read by stop.sh),
-# logs/<component>.log, pki/, etcd/ (data), volumes/ (a place for hostPath
-# PersistentVolumes). The directory's path is printed on the last line of
+# logs/<component>.log, pki/, etcd/ (data). The directory's path is printed on the last line of
 # stdout. start.sh returns once /readyz is ok, the controller manager and the
 # scheduler are healthy, the node is Ready and the ServiceAccount "default"
 # exists in the namespace "default". On failure it prints the logs' tails,
 # stops what it started and exits non-zero (E2E_KEEP_ON_FAILURE=1 keeps it all).
 #
-# Storage: static hostPath PersistentVolumes under STATEDIR/volumes/, or
-# E2E_STORAGECLASS=<name> for a default class with the in-tree test-only
-# hostPath provisioner (README.md, "Storage"); cluster/up.sh uses minikube's
-# provisioner instead (../storage).
+# Storage: none here; cluster/up.sh adds minikube's provisioner (../storage).
 #
 # Binaries: built by build.sh into
 # ${MONSTERSTACK_E2E_CACHE:-$HOME/.cache/monsterstack-e2e}/k8s-<version>/bin;
@@ -74,7 +70,7 @@ if [ -s "$state/pids" ]; then
 fi
 rm -rf "$state/etcd" "$state/pki" "$state/logs" "$state/pids" "$state/kubeconfig" "$state/env"
 touch "$state/.monsterstack-e2e-cluster" # lets stop.sh remove the directory
-mkdir -p "$state/pki" "$state/logs" "$state/etcd" "$state/volumes" "$state/kwok-home"
+mkdir -p "$state/pki" "$state/logs" "$state/etcd" "$state/kwok-home"
 chmod 700 "$state/etcd" "$state/pki"
 : >"$state/pids"
 
@@ -108,21 +104,6 @@ start_kwok "$KWOK_PORT" "$LB_INGRESS_IP"
 sed "s/\${NODE_NAME}/$NODE_NAME/g" "$here/kwok/node.yaml" >"$state/node.yaml"
 k create -f "$state/node.yaml" >/dev/null
 
-if [ -n "${E2E_STORAGECLASS:-}" ]; then
-  k apply -f - >/dev/null <<EOF
-apiVersion: storage.k8s.io/v1
-kind: StorageClass
-metadata:
-  name: $E2E_STORAGECLASS
-  annotations:
-    storageclass.kubernetes.io/is-default-class: "true"
-provisioner: kubernetes.io/host-path
-reclaimPolicy: Delete
-volumeBindingMode: Immediate
-EOF
-  log "StorageClass $E2E_STORAGECLASS (kubernetes.io/host-path, default) created"
-fi
-
 wait_for "kube-controller-manager /healthz" kube-controller-manager curl -fsk "https://127.0.0.1:$KCM_PORT/healthz"
 wait_for "kube-scheduler /healthz" kube-scheduler curl -fsk "https://127.0.0.1:$SCHEDULER_PORT/healthz"
 wait_for "kwok /healthz" kwok curl -fs "http://127.0.0.1:$KWOK_PORT/healthz"
@@ -136,7 +117,6 @@ export E2E_CLUSTER_DIR='$state'
 export E2E_APISERVER_URL='https://127.0.0.1:$APISERVER_PORT'
 export E2E_ETCD_PORT=$ETCD_PORT E2E_APISERVER_PORT=$APISERVER_PORT E2E_KCM_PORT=$KCM_PORT E2E_SCHEDULER_PORT=$SCHEDULER_PORT E2E_KWOK_PORT=$KWOK_PORT
 export E2E_NODE_NAME='$NODE_NAME'
-export E2E_VOLUMES_DIR='$state/volumes'
 EOF
 
 trap - ERR

@@ -7,11 +7,8 @@
 # runs first: it stops the node and restores the host.
 # Sends SIGTERM to the processes listed in STATEDIR/pids (and only those; the
 # entry is skipped if that PID now belongs to another program), in reverse
-# start order, waits up to 20s for each to exit, then SIGKILLs it. Before
-# that, it asks the API server for PersistentVolumes whose hostPath is under
-# /tmp/hostpath_pv/ (volumes of the E2E_STORAGECLASS provisioner, which live
-# outside STATEDIR) and removes those directories afterwards. Finally it
-# deletes STATEDIR, but only if start.sh created its marker file there
+# start order, waits up to 20s for each to exit, then SIGKILLs it. Finally it
+# deletes STATEDIR (the volumes of ../storage included), but only if start.sh created its marker file there
 # (.monsterstack-e2e-cluster); E2E_KEEP_STATE=1 keeps it (logs, etcd data).
 # Safe to run twice.
 set -uo pipefail
@@ -31,15 +28,6 @@ kc="$state/kubeconfig"
 # A real node (e2e/node/start.sh) goes first, while the API server still runs.
 if [ -d "$state/node" ]; then
   bash "$(dirname "${BASH_SOURCE[0]}")/../node/stop.sh" "$state" || log "node/stop.sh reported problems (see above)"
-fi
-
-# Provisioned hostPath volumes (only under /tmp/hostpath_pv/, nothing else).
-provisioned=()
-if [ -f "$kc" ]; then
-  while read -r p; do
-    case "$p" in /tmp/hostpath_pv/?*) [[ "$p" != *..* ]] && provisioned+=("$p") ;; esac
-  done < <(k --request-timeout=5s get pv \
-    -o jsonpath='{range .items[*]}{.spec.hostPath.path}{"\n"}{end}' 2>/dev/null)
 fi
 
 # Is <pid> still the <name> we started? (guards against PID reuse)
@@ -71,10 +59,6 @@ if [ -f "$state/pids" ]; then
   done
   : >"$state/pids"
 fi
-
-for p in "${provisioned[@]}"; do
-  rm -rf -- "$p" && log "removed provisioned volume $p"
-done
 
 if [ -n "${E2E_KEEP_STATE:-}" ]; then
   log "E2E_KEEP_STATE set: kept $state"

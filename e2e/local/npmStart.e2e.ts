@@ -70,7 +70,7 @@ describe("npm start and npm stop: a bare machine to a running app, and back", ()
     });
 
     it("`npm ci && npm start` on a fresh clone: exit 0, one line per step, and a URL whose page counts visits", async () => {
-        npm("ci", "--no-audit", "--no-fund");
+        npm("ci");
         const r = npm("start");
         const steps = r.stderr.split("\n").filter((line) => /^\[npm start \d+m\d\ds\] \d\/4 /.test(line));
         assert.deepStrictEqual(steps.map((line) => line.replace(/^\[npm start \d+m\d\ds\] (\d)\/4 .*/, "$1")), ["1", "2", "3", "4"], r.stderr);

@@ -81,7 +81,7 @@ done
 
 # minikube's deploy/addons/storageclass/storageclass.yaml, with the fields the
 # API server defaults there (reclaimPolicy, volumeBindingMode) written out.
-k apply -f - >/dev/null <<EOF || fail "cannot create StorageClass $class (one with another provisioner exists? E2E_STORAGECLASS must not be set for cluster/start.sh)"
+k apply -f - >/dev/null <<EOF || fail "cannot create StorageClass $class (one with another provisioner exists?)"
 apiVersion: storage.k8s.io/v1
 kind: StorageClass
 metadata:
