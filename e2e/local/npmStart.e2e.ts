@@ -27,10 +27,11 @@ describe("npm start and npm stop: a bare machine to a running app, and back", ()
     let local: string;
     let url: string;
     // A newcomer's shell: none of the suite's Pulumi, cluster or backend settings.
+    // `run` lays its env over the suite's, and a child gets no variable whose value is undefined.
     const newcomer = (): NodeJS.ProcessEnv => {
         const env: NodeJS.ProcessEnv = {};
         for (const [key, value] of Object.entries(process.env)) {
-            if (!/^(PULUMI_|KUBECONFIG$|E2E_|MONSTERSTACK_PULUMI_TOOLCHAIN$)/.test(key)) env[key] = value;
+            env[key] = /^(PULUMI_|KUBECONFIG$|E2E_|MONSTERSTACK_PULUMI_TOOLCHAIN$)/.test(key) ? undefined : value;
         }
         env.PATH = (process.env.PATH ?? "").split(":").filter((dir) => !dir.startsWith(CACHE)).join(":");
         // This spec's own cluster directory, backend and passphrase, not the machine's.
