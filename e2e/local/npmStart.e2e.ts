@@ -81,8 +81,11 @@ describe("npm start and npm stop: a bare machine to a running app, and back", ()
         assert.strictEqual(fs.statSync(path.join(local, "passphrase")).mode & 0o777, 0o600);
     });
 
-    it("a second npm start reuses the cluster and plans no change", async () => {
-        const r = npm("start");
+    it("a second npm start, from a shell that sourced its env as it says, reuses the cluster and plans no change", async () => {
+        const started = Date.now();
+        const r = run("bash", ["-c", `source ${local}/env && npm start`], { cwd: clone, env: newcomer(), allowFail: true });
+        console.log(`      source env && npm start: exit ${r.status} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+        assert.strictEqual(r.status, 0, `${r.stdout.slice(-4000)}\n${r.stderr.slice(-4000)}`);
         assert.match(r.stderr, /already running: reused/);
         assert.match(r.stdout, /Resources:\n\s+\d+ unchanged\n/);
         assert.doesNotMatch(r.stdout, /\d+ (to create|to update|to delete|to replace|created|updated|deleted|replaced)/);

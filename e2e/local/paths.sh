@@ -17,13 +17,14 @@ local_cluster_running() {
 write_local_env() {
   mkdir -p "$LOCAL_DIR"
   chmod 700 "$LOCAL_DIR"
+  # A shell that sourced this file already carries its values: they are still npm start's own.
   local backend=""
-  if [ -z "${PULUMI_BACKEND_URL:-}" ] && ! pulumi whoami >/dev/null 2>&1; then
+  if [ "${PULUMI_BACKEND_URL:-}" = "file://$LOCAL_DIR/state" ] || { [ -z "${PULUMI_BACKEND_URL:-}" ] && ! pulumi whoami >/dev/null 2>&1; }; then
     mkdir -p "$LOCAL_DIR/state"
     backend="export PULUMI_BACKEND_URL='file://$LOCAL_DIR/state'"
   fi
   local passphrase=""
-  if [ -z "${PULUMI_CONFIG_PASSPHRASE:-}${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]; then
+  if [ "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" = "$LOCAL_DIR/passphrase" ] || [ -z "${PULUMI_CONFIG_PASSPHRASE:-}${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]; then
     [ -s "$LOCAL_DIR/passphrase" ] || (umask 077 && head -c 24 /dev/urandom | base64 >"$LOCAL_DIR/passphrase")
     passphrase="export PULUMI_CONFIG_PASSPHRASE_FILE='$LOCAL_DIR/passphrase'"
   fi
