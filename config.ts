@@ -5,6 +5,7 @@
 // and what is allowed. Components only ever see a `MonsterstackConfig`.
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
+import { cronProblem } from "./components/cron";
 import { parseBytes } from "./components/quantities";
 
 /** The Pulumi project (Pulumi.yaml's name), which is also the namespace of its config keys. */
@@ -154,6 +155,14 @@ export const SETTINGS = {
         type: "string", default: "", derived: "the stack's own retained volume, if any",
         description: "The name of a Released or Available PersistentVolume to attach to the stack's claim (`kubectl get pv`): the course's « récupérer les données ».",
     },
+    backupSchedule: {
+        type: "string", default: "", derived: "no scheduled backup",
+        description: "A CronJob schedule (`0 * * * *`, `@daily`, in the cluster's time zone): a job then copies Redis' data (an RDB) into the claim `redis-backups`, which follows reclaimPolicy like the data's.",
+    },
+    backupKeep: {
+        type: "integer", default: 7, min: 1, max: 100,
+        description: "How many scheduled backups the claim `redis-backups` keeps; the oldest go first.",
+    },
 } as const satisfies Record<string, Setting>;
 
 export type ConfigKey = keyof typeof SETTINGS;
@@ -229,6 +238,10 @@ export interface MonsterstackConfig {
     startEmpty: boolean;
     /** A retained PersistentVolume to attach to the stack's claim (the course's « récupérer les données »). */
     attachVolume?: string;
+    /** When set, a CronJob backs the data up into the claim redis-backups on this schedule. */
+    backupSchedule?: string;
+    /** How many scheduled backups that claim keeps. */
+    backupKeep: number;
 }
 
 /**
@@ -415,6 +428,9 @@ export function parseConfig(given: RawConfig, stack: string): MonsterstackConfig
         fail("attachVolume", attachVolume, "it cannot be set together with startEmpty true: choose the retained volume or empty data");
     }
     const renderYamlTo = nonEmpty(raw, "renderYamlTo");
+    const backupSchedule = raw.backupSchedule;
+    const scheduleProblem = backupSchedule === undefined ? undefined : cronProblem(backupSchedule);
+    if (backupSchedule !== undefined && scheduleProblem !== undefined) fail("backupSchedule", backupSchedule, `${scheduleProblem}; e.g. "0 * * * *" for every hour, or @daily`);
     const namespaceOwner = oneOf(raw, "namespaceOwner");
     // On by default where trainees share a cluster; a trainee's own stack in the class's namespace makes none.
     const tenancy = oneOf(raw, "tenancy",
@@ -452,6 +468,8 @@ export function parseConfig(given: RawConfig, stack: string): MonsterstackConfig
         renderYamlTo,
         startEmpty,
         attachVolume,
+        backupSchedule: backupSchedule?.trim(),
+        backupKeep: integer(raw, "backupKeep"),
         tenancy,
         namespaceOwner,
     };

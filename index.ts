@@ -11,11 +11,12 @@ import { ImageBackend, IMAGEBACKEND_PORT, imageBackendIdentity } from "./compone
 import { VolumeReclaimPolicy } from "./components/reclaimPolicy";
 import { Redis, REDIS_PORT, redisIdentity } from "./components/redis";
 import { RedisPassword } from "./components/redisPassword";
+import { BACKUP_CLAIM_NAME, backupSelector, ScheduledBackup } from "./components/scheduledBackup";
 import { serviceDnsNames, TlsCertificate } from "./components/tlsCertificate";
 import { selectorLabels } from "./components/labels";
 import { SIZES } from "./components/resources";
 import { TraineeAccess } from "./components/traineeAccess";
-import { decideDataVolume } from "./dataVolume/decide";
+import { DataVolumeDecision, decideDataVolume } from "./dataVolume/decide";
 import { dataOrigin } from "./dataVolume/plan";
 import { requireFreshBuild } from "./startup/freshBuild";
 
@@ -33,6 +34,8 @@ export = async () => {
 /** The trainee's own access to a shared cluster, and what it is sized for. */
 function traineeAccess(config: MonsterstackConfig, cluster: TraineeCluster, ownStack: boolean): TraineeAccess {
     const instance = config.namespace;
+    const scheduled = config.backupSchedule !== undefined;
+    const frontend = { name: "frontend", selector: selectorLabels(frontendIdentity(instance)) };
     return new TraineeAccess("trainee", {
         namespace: cluster.namespaceName, namespaceName: config.namespace, instance,
         cluster: clusterReader.current(config),
@@ -40,13 +43,15 @@ function traineeAccess(config: MonsterstackConfig, cluster: TraineeCluster, ownS
             { size: SIZES.frontend, replicas: config.frontendReplicas },
             { size: SIZES.imagebackend, replicas: config.imagebackendReplicas },
             { size: SIZES.redis, replicas: 1 },
+            ...(scheduled ? [{ size: SIZES.backup, replicas: 1 }] : []),
         ],
         claimSize: config.redisStorageSize,
+        claims: scheduled ? 2 : 1,
         backends: [
-            { name: "redis", selector: selectorLabels(redisIdentity(instance)), port: REDIS_PORT },
-            { name: "imagebackend", selector: selectorLabels(imageBackendIdentity(instance)), port: IMAGEBACKEND_PORT },
+            { name: "redis", selector: selectorLabels(redisIdentity(instance)), port: REDIS_PORT,
+                clients: [frontend, ...(scheduled ? [{ name: "backup", selector: backupSelector(instance) }] : [])] },
+            { name: "imagebackend", selector: selectorLabels(imageBackendIdentity(instance)), port: IMAGEBACKEND_PORT, clients: [frontend] },
         ],
-        frontendSelector: selectorLabels(frontendIdentity(instance)),
         ownStack,
     }, cluster.inCluster);
 }
@@ -68,7 +73,12 @@ function traineeNamespace(config: MonsterstackConfig) {
 async function monsterstack(config: MonsterstackConfig) {
     const instance = config.namespace;
     // Which volume holds the data: the claim's own, a retained one of this stack, or a new one.
-    const { plan, labels } = await decideDataVolume(config, DATA_CLAIM_NAME);
+    const dataDecision = await decideDataVolume(config, DATA_CLAIM_NAME);
+    const { plan } = dataDecision;
+    const dataVolume = volumeOf(dataDecision);
+    // The scheduled backups' claim: found again like the data's; attachVolume and startEmpty are the data's only.
+    const backupVolume = config.backupSchedule === undefined ? undefined
+        : await decideDataVolume({ ...config, attachVolume: undefined, startEmpty: false }, BACKUP_CLAIM_NAME);
 
     // Where: an explicit provider for the trainee's cluster, and the trainee's namespace.
     const cluster = new TraineeCluster("cluster", { config });
@@ -81,7 +91,7 @@ async function monsterstack(config: MonsterstackConfig) {
         storageClass: config.storageClass,
         size: config.redisStorageSize,
         reclaimPolicy: config.reclaimPolicy,
-        attached: plan.kind === "rebind" || plan.kind === "existing" ? plan.attached : undefined,
+        attached: dataVolume.attached,
     }, inCluster);
 
     const password = config.redisAuth ? new RedisPassword("redis-password", { namespace, instance }, inCluster) : undefined;
@@ -124,12 +134,26 @@ async function monsterstack(config: MonsterstackConfig) {
         redisPassword: password?.envSource,
     }, inCluster);
 
+    const backups = backupVolume && config.backupSchedule !== undefined ? new ScheduledBackup("redis-backup", {
+        namespace, instance,
+        schedule: config.backupSchedule,
+        keep: config.backupKeep,
+        image: config.redisImage,
+        podSecurity: config.podSecurity,
+        redisHost: redis.serviceName,
+        password: password?.envSource,
+        storageClass: config.storageClass,
+        size: config.redisStorageSize,
+        reclaimPolicy: config.reclaimPolicy,
+        ...volumeOf(backupVolume),
+    }, inCluster) : undefined;
+
     // The reclaim policy and the stack's identity go on the volume the claim is bound to;
     // rendered YAML has no bound volume, so that mode leaves it to `kubectl patch pv` (see README).
     const reclaim = plan.kind === "render" ? undefined : new VolumeReclaimPolicy("redis-data-policy", {
         claim: data.claim, claimRef: `${config.namespace}/${DATA_CLAIM_NAME}`,
-        volumeName: plan.kind === "rebind" ? plan.volume.name : plan.kind === "existing" ? plan.volumeName : undefined,
-        identityLabels: labels,
+        volumeName: dataVolume.volumeName,
+        identityLabels: dataVolume.identityLabels,
         policy: config.reclaimPolicy, instance, after: [redis.workload],
     }, inCluster);
 
@@ -151,11 +175,22 @@ async function monsterstack(config: MonsterstackConfig) {
         dataVolume: reclaim?.volumeName ?? "(renderYamlTo mode: bound at kubectl apply time)",
         dataVolumeOrigin: dataOrigin(plan),
         reclaimPolicy: config.reclaimPolicy,
+        backupVolume: backups ? backups.volumeName : "(none: backupSchedule is unset)",
         redisKind: config.redisKind,
         tlsCertificatePem: tlsCertificate.certPem,
         redisPassword: password ? password.password : "(none: redisAuth is false)",
         traineeKubeconfig: access ? access.kubeconfig
             : config.tenancy === "on" ? "(none: renderYamlTo mode has no cluster to give access to)"
             : config.namespaceOwner === "class" ? "(none: the class gave this trainee their kubeconfig)" : "(none: tenancy is off)",
+    };
+}
+
+/** Where a claim's volume comes from, as the ScheduledBackup takes it. */
+function volumeOf({ plan, labels }: DataVolumeDecision) {
+    return {
+        attached: plan.kind === "rebind" || plan.kind === "existing" ? plan.attached : undefined,
+        volumeName: plan.kind === "rebind" ? plan.volume.name : plan.kind === "existing" ? plan.volumeName : undefined,
+        identityLabels: labels,
+        render: plan.kind === "render",
     };
 }

@@ -19,7 +19,11 @@ export class Interruption {
     private readonly running = new Map<string, { stack: Stack; locks: boolean }>();
     private firstAt = 0;
 
-    constructor(private readonly say: (line: string) => void) {}
+    /**
+     * `data`: backup and restore, whose running trainees always finish (in seconds): a restore
+     * stopped half-way would leave a trainee's Redis read-only, so no signal stops it at once.
+     */
+    constructor(private readonly say: (line: string) => void, private readonly kind: "stacks" | "data" = "stacks") {}
 
     get signal(): AbortSignal {
         return this.controller.signal;
@@ -37,6 +41,11 @@ export class Interruption {
     }
 
     private received(name: NodeJS.Signals): void {
+        if (this.kind === "data") {
+            if (!this.controller.signal.aborted) this.controller.abort(name);
+            this.say(`class: ${name}: no new trainee starts; those running finish (a restore stopped half-way would leave Redis read-only), in seconds`);
+            return;
+        }
         if (!this.controller.signal.aborted) {
             this.firstAt = Date.now();
             this.controller.abort(name);

@@ -1,6 +1,6 @@
-// npm run class -- up|preview|status|down|unlock --roster <file> [--parallel N] [--config key=value]...
-//                  [--json] [--out DIR] [--purge] [--yes]
-// A trainer's tool: the same program, one stack per trainee of the roster, N at a time.
+// npm run class -- up|preview|status|down|unlock|backup|restore --roster <file> [--parallel N] ...
+// A trainer's tool: the same program, one stack per trainee of the roster, N at a time; and
+// each trainee's data saved to the trainer's disk and put back.
 import * as fs from "fs";
 import * as path from "path";
 import * as readline from "readline";
@@ -9,15 +9,23 @@ import { purgeVolume, retainedVolumes } from "./purge";
 import { Interruption } from "./interruption";
 import { ProgressLines, jsonRecord, table } from "./report";
 import { namespaceClashes, parseAssignments, parseRoster, RosterError, Trainee } from "./roster";
+import { DEFAULT_BACKUP_DIR } from "./backupFiles";
+import { DataOptions, runDataCommand } from "./dataCommands";
 import { backendUrl, Command, firstLine, missingPassphrase, Outcome, pool, refusedOutcome, runTrainee } from "./stacks";
 
 const USAGE = `usage: npm run class -- up --roster <file> [--parallel N] [--config key=value]... [--json] [--out DIR]
        npm run class -- preview|status|down --roster <file> [--parallel N] [--json]
        npm run class -- down --roster <file> --purge [--yes]     (also deletes retained data)
-       npm run class -- unlock --roster <file> [--json]          (clears the locks of runs that are gone)`;
+       npm run class -- unlock --roster <file> [--json]          (clears the locks of runs that are gone)
+       npm run class -- backup --roster <file> [--to DIR] [--parallel N] [--json]
+       npm run class -- restore --roster <file> [--from DIR] [--trainee NAME] [--source NAME] [--at FILE] [--json]
+       npm run class -- restore --roster <file> --in-cluster [--trainee NAME] [--at NAME] [--json]`;
+
+const STACK_COMMANDS = ["up", "preview", "status", "down", "unlock"];
+const DATA_COMMANDS = ["backup", "restore"];
 
 interface Options {
-    command: Command;
+    command: Command | DataOptions["command"];
     roster: string;
     parallel: number;
     config: string[];
@@ -25,6 +33,12 @@ interface Options {
     out: string;
     purge: boolean;
     yes: boolean;
+    /** backup --to, restore --from. */
+    dir?: string;
+    trainee?: string;
+    source?: string;
+    at?: string;
+    inCluster?: boolean;
 }
 
 function fail(message: string): never {
@@ -34,8 +48,8 @@ function fail(message: string): never {
 
 export function parseArgs(argv: string[]): Options {
     const [command, ...rest] = argv;
-    if (!["up", "preview", "status", "down", "unlock"].includes(command)) fail(`unknown command ${JSON.stringify(command ?? "")}`);
-    const options: Options = { command: command as Command, roster: "", parallel: 4, config: [], json: false, out: "class-kubeconfigs", purge: false, yes: false };
+    if (![...STACK_COMMANDS, ...DATA_COMMANDS].includes(command)) fail(`unknown command ${JSON.stringify(command ?? "")}`);
+    const options: Options = { command: command as Options["command"], roster: "", parallel: 4, config: [], json: false, out: "class-kubeconfigs", purge: false, yes: false };
     for (let i = 0; i < rest.length; i++) {
         const flag = rest[i];
         const value = () => rest[++i] ?? fail(`${flag} needs a value`);
@@ -49,10 +63,19 @@ export function parseArgs(argv: string[]): Options {
         else if (flag === "--json") options.json = true;
         else if (flag === "--purge") options.purge = true;
         else if (flag === "--yes") options.yes = true;
-        else fail(`unknown option ${flag}`);
+        else if (flag === "--to" && command === "backup") options.dir = value();
+        else if (flag === "--from" && command === "restore") options.dir = value();
+        else if (flag === "--trainee" && command === "restore") options.trainee = value();
+        else if (flag === "--source" && command === "restore") options.source = value();
+        else if (flag === "--at" && command === "restore") options.at = value();
+        else if (flag === "--in-cluster" && command === "restore") options.inCluster = true;
+        else fail(`unknown option ${flag}${["--to", "--from", "--trainee", "--source", "--at", "--in-cluster"].includes(flag) ? ` for ${command}` : ""}`);
     }
+    if (options.inCluster && options.source !== undefined) fail("--in-cluster restores each trainee from their own claim redis-backups: no --source");
+    if (options.source !== undefined && options.trainee === undefined) fail("--source NAME goes with --trainee NAME: the trainee who gets a copy of NAME's data");
     if (!options.roster) fail("--roster <file> is required");
     if (options.config.length > 0 && options.command !== "up" && options.command !== "preview") fail("--config goes with up or preview");
+    if (DATA_COMMANDS.includes(options.command) && options.out !== "class-kubeconfigs") fail(`--out goes with up or status`);
     if (options.purge && options.command !== "down") fail("--purge goes with down");
     return options;
 }
@@ -106,6 +129,16 @@ async function main(): Promise<void> {
         throw err;
     }
 
+    if (options.command === "backup" || options.command === "restore") {
+        const data: DataOptions = { command: options.command, parallel: options.parallel, json: options.json, dir: options.dir ?? DEFAULT_BACKUP_DIR, trainee: options.trainee, source: options.source, at: options.at, inCluster: options.inCluster };
+        try {
+            return await runDataCommand(trainees, data);
+        } catch (err) {
+            fail(`nothing was touched: ${(err as Error).message}`);
+        }
+    }
+    const command: Command = options.command;
+
     // Not logged in, or no passphrase for a file backend: every trainee would fail alike.
     const backend = await backendUrl().then((url) => ({ url }), (err) => ({ error: firstLine(err) }));
     const refusal = "error" in backend ? `\`pulumi whoami\` failed (run \`pulumi login\` first): ${backend.error}` : missingPassphrase(backend.url, process.env);
@@ -118,17 +151,17 @@ async function main(): Promise<void> {
     const interruption = new Interruption((line) => progress.note(line));
     interruption.listen();
     // Only up and preview register anything; a trainee refused here is left untouched.
-    const clashes = options.command === "up" || options.command === "preview" ? namespaceClashes(trainees) : new Map<string, string>();
+    const clashes = command === "up" || command === "preview" ? namespaceClashes(trainees) : new Map<string, string>();
     const context = { signal: interruption.signal, backendUrl: "url" in backend ? backend.url : "", unlockCommand: `npm run class -- unlock --roster ${options.roster}` };
     const outcomes = await pool(trainees, options.parallel, async (t) => {
         const clash = clashes.get(t.stack);
-        if (clash === undefined) return runTrainee(t, options.command, { ...context, onRunning: interruption.tracking(t.stack) }, (p) => progress.update(t.stack, p));
+        if (clash === undefined) return runTrainee(t, command, { ...context, onRunning: interruption.tracking(t.stack) }, (p) => progress.update(t.stack, p));
         progress.update(t.stack, { stage: "failed", resources: 0 });
         return refusedOutcome(t, clash);
     });
     const kubeconfigs = outcomes.map((o) => (o.kubeconfigText ? writeKubeconfig(options.out, o.trainee, o.kubeconfigText) : undefined));
 
-    if (options.command === "down") {
+    if (command === "down") {
         const kept = outcomes.filter((o) => o.status === "ok" && o.reclaimPolicy === "Retain").map((o) => o.trainee);
         if (kept.length > 0 && !options.purge) {
             process.stderr.write(`data kept (reclaimPolicy Retain): ${kept.join(", ")}; \`down --purge\` deletes it\n`);

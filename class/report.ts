@@ -14,7 +14,8 @@ export class ProgressLines {
 
     update(name: string, p: Progress): void {
         const seconds = Math.round((Date.now() - this.started) / 1000);
-        const text = `${p.stage}, ${p.resources} resource${p.resources === 1 ? "" : "s"} done, ${seconds}s`;
+        const count = p.resources === undefined ? "" : ` ${p.resources} resource${p.resources === 1 ? "" : "s"} done,`;
+        const text = `${p.stage},${count} ${seconds}s`;
         const previous = this.lines.get(name);
         this.lines.set(name, text);
         if (this.tty) {

@@ -16,7 +16,8 @@ export { PROJECT };
 
 export interface Progress {
     stage: string;
-    resources: number;
+    /** Resources done so far; none for a command that registers no resource (backup, restore). */
+    resources?: number;
 }
 
 export interface Outcome {

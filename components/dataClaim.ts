@@ -12,6 +12,8 @@ export const RECLAIM_POLICY_ANNOTATION = "monsterstack.io/reclaim-policy";
 export interface DataClaimArgs {
     namespace: pulumi.Input<string>;
     instance: string;
+    /** The claim's name: the data's own (redis-data) unless given. */
+    claimName?: string;
     /** undefined = the cluster's default StorageClass. */
     storageClass?: string;
     size: string;
@@ -61,7 +63,7 @@ export class DataClaim extends pulumi.ComponentResource {
 
         this.claim = new k8s.core.v1.PersistentVolumeClaim(name, {
             metadata: {
-                name: DATA_CLAIM_NAME,
+                name: args.claimName ?? DATA_CLAIM_NAME,
                 namespace: args.namespace,
                 labels: recommendedLabels({ name: "redis", instance: args.instance, component: "storage" }),
                 // Shown in `pulumi preview --diff` when the policy is toggled: an in-place

@@ -20,6 +20,11 @@ export interface VolumeReclaimPolicyArgs {
      * WaitForFirstConsumer StorageClass the claim is only bound once its pod is scheduled.
      */
     after: pulumi.Resource[];
+    /**
+     * When the claim may stay unbound after `after` (nothing mounts it yet): what to tell the
+     * trainee instead of failing, and no policy is set until a later run finds it bound.
+     */
+    bindsLater?: string;
 }
 
 /**
@@ -73,6 +78,10 @@ export class VolumeReclaimPolicy extends pulumi.ComponentResource {
         const volumeName = args.volumeName !== undefined ? pulumi.output(args.volumeName) : bound.spec.volumeName;
 
         const patch = volumeName.apply((volume) => {
+            if (!volume && args.bindsLater !== undefined) {
+                void pulumi.log.info(`${args.claimRef}: ${args.bindsLater}`, this);
+                return undefined;
+            }
             if (!volume) {
                 const [namespace, claim] = args.claimRef.split("/");
                 throw new pulumi.ResourceError(`claim ${args.claimRef} is not bound to a volume although Redis is ready; ` +
@@ -96,7 +105,7 @@ export class VolumeReclaimPolicy extends pulumi.ComponentResource {
             });
         });
         // The volume's name once the policy is on it.
-        this.volumeName = patch.apply((p) => p.metadata.name);
+        this.volumeName = patch.apply((p): pulumi.Output<string> => (p ? p.metadata.name : pulumi.output("(not bound yet)")));
 
         if (pulumi.runtime.isDryRun()) {
             void isKnown(volumeName).then((known) => {

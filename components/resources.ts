@@ -12,6 +12,8 @@ export const SIZES = {
     frontend: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "250m", memory: "128Mi" } },
     imagebackend: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "250m", memory: "128Mi" } },
     redis: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "250m", memory: "256Mi" } },
+    /** The scheduled backup's job: redis-cli streaming an RDB to a file. */
+    backup: { requests: { cpu: "50m", memory: "32Mi" }, limits: { cpu: "250m", memory: "128Mi" } },
 } satisfies Record<string, ContainerSize>;
 
 export function containerResources(size: ContainerSize): k8s.types.input.core.v1.ResourceRequirements {

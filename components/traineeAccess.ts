@@ -50,9 +50,10 @@ export interface Workload {
 /**
  * The namespace's quota: twice what the stack's own pods request and may use (`npm run bench`
  * prints that per-trainee figure), for a rolling update's extra pod and the exercises' own
- * pods; claims for the data and two more, each up to the data claim's size.
+ * pods; the stack's claims (the data's, the scheduled backups') and two more, each up to the
+ * data claim's size.
  */
-export function traineeQuota(workloads: Workload[], claimSize: string): Record<string, string> {
+export function traineeQuota(workloads: Workload[], claimSize: string, claims: number): Record<string, string> {
     const sum = (f: (w: Workload) => number) => workloads.reduce((n, w) => n + w.replicas * f(w), 0);
     const pods = sum(() => 1);
     return {
@@ -61,8 +62,8 @@ export function traineeQuota(workloads: Workload[], claimSize: string): Record<s
         "requests.memory": `${2 * sum((w) => memoryMi(w.size.requests.memory))}Mi`,
         "limits.cpu": `${2 * sum((w) => cpuMilli(w.size.limits.cpu))}m`,
         "limits.memory": `${2 * sum((w) => memoryMi(w.size.limits.memory))}Mi`,
-        "persistentvolumeclaims": "3",
-        "requests.storage": `${3 * storageGi(claimSize)}Gi`,
+        "persistentvolumeclaims": String(claims + 2),
+        "requests.storage": `${(claims + 2) * storageGi(claimSize)}Gi`,
     };
 }
 
@@ -106,9 +107,10 @@ export interface TraineeAccessArgs {
     cluster: { name: string; server: string };
     workloads: Workload[];
     claimSize: string;
-    /** Pods that may reach each backend: only the frontend's. */
-    backends: Array<{ name: string; selector: Record<string, string>; port: number }>;
-    frontendSelector: Record<string, string>;
+    /** How many claims the stack itself makes. */
+    claims: number;
+    /** Each backend, and the pods that may reach it: a NetworkPolicy `<backend>-from-<client>` per pair. */
+    backends: Array<{ name: string; selector: Record<string, string>; port: number; clients: Array<{ name: string; selector: Record<string, string> }> }>;
     /**
      * The trainee runs their own stack in this namespace (`tenancy only`): they may also set
      * the reclaim policy of the namespace's own volumes, and nothing else cluster-wide.
@@ -166,7 +168,7 @@ export class TraineeAccess extends pulumi.ComponentResource {
 
         new k8s.core.v1.ResourceQuota(`${name}-quota`, {
             metadata: inNamespace("trainee-quota"),
-            spec: { hard: traineeQuota(args.workloads, args.claimSize) },
+            spec: { hard: traineeQuota(args.workloads, args.claimSize, args.claims) },
         }, child);
         // For pods a trainee writes without resources: the quota would refuse them otherwise.
         new k8s.core.v1.LimitRange(`${name}-limits`, {
@@ -180,14 +182,16 @@ export class TraineeAccess extends pulumi.ComponentResource {
         }, child);
 
         for (const backend of args.backends) {
-            new k8s.networking.v1.NetworkPolicy(`${name}-${backend.name}-from-frontend`, {
-                metadata: inNamespace(`${backend.name}-from-frontend`),
-                spec: {
-                    podSelector: { matchLabels: backend.selector },
-                    policyTypes: ["Ingress"],
-                    ingress: [{ from: [{ podSelector: { matchLabels: args.frontendSelector } }], ports: [{ protocol: "TCP", port: backend.port }] }],
-                },
-            }, child);
+            for (const client of backend.clients) {
+                new k8s.networking.v1.NetworkPolicy(`${name}-${backend.name}-from-${client.name}`, {
+                    metadata: inNamespace(`${backend.name}-from-${client.name}`),
+                    spec: {
+                        podSelector: { matchLabels: backend.selector },
+                        policyTypes: ["Ingress"],
+                        ingress: [{ from: [{ podSelector: { matchLabels: client.selector } }], ports: [{ protocol: "TCP", port: backend.port }] }],
+                    },
+                }, child);
+            }
         }
 
         this.kubeconfig = pulumi.secret(token.data.apply((data) => traineeKubeconfig({

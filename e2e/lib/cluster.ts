@@ -25,11 +25,15 @@ export async function waitFor(what: string, check: () => boolean, seconds = 120)
     throw new Error(`timed out after ${seconds}s waiting for ${what}`);
 }
 
-export interface PodState { name: string; node: string; phase: string; ready: boolean; deleting: boolean }
+export interface PodState {
+    name: string; node: string; phase: string; ready: boolean; deleting: boolean;
+    /** A Job's pod (the scheduled backup's): it runs and ends on its own schedule. */
+    job: boolean;
+}
 
 /** The fields of a pod's JSON that pods() reads. */
 interface PodJson {
-    metadata: { name: string; deletionTimestamp?: string };
+    metadata: { name: string; deletionTimestamp?: string; ownerReferences?: { kind: string }[] };
     spec: { nodeName?: string };
     status: { phase: string; conditions?: { type: string; status: string }[] };
 }
@@ -57,6 +61,7 @@ export function pods(namespace: string, app?: string): PodState[] {
         phase: p.status.phase,
         ready: (p.status.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True"),
         deleting: Boolean(p.metadata.deletionTimestamp),
+        job: (p.metadata.ownerReferences ?? []).some((o) => o.kind === "Job"),
     }));
 }
 
@@ -75,7 +80,7 @@ export function rolledOut(namespace: string, node: string): boolean {
             s.replicas === want && s.updatedReplicas === want && s.readyReplicas === want;
     });
     const expectedPods = workloads.reduce((n, w) => n + (w.spec.replicas ?? 1), 0);
-    const all = pods(namespace);
+    const all = pods(namespace).filter((p) => !p.job);
     return settled && all.length === expectedPods &&
         all.every((p) => p.phase === "Running" && p.ready && !p.deleting && p.node === node);
 }

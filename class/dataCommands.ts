@@ -1,0 +1,76 @@
+// `backup` and `restore` over a roster: N trainees at a time, the same live progress and exit
+// status as `up`, then a table or one JSON array. No Pulumi command runs: the data is reached
+// in each trainee's namespace, over the Kubernetes API.
+import { backupTrainee, DataOutcome, restoreTrainee } from "./backup";
+import { Interruption } from "./interruption";
+import { ProgressLines } from "./report";
+import type { Trainee } from "./roster";
+import { pool } from "./stacks";
+
+export interface DataOptions {
+    command: "backup" | "restore";
+    parallel: number;
+    json: boolean;
+    /** backup: --to; restore: --from. */
+    dir: string;
+    /** restore: --trainee, --source, --at. */
+    trainee?: string;
+    source?: string;
+    at?: string;
+    inCluster?: boolean;
+}
+
+/** The trainees a data command works on: `--trainee` picks one of the roster, by name. */
+export function dataTargets(trainees: Trainee[], options: Pick<DataOptions, "trainee">): Trainee[] {
+    if (options.trainee === undefined) return trainees;
+    const one = trainees.filter((t) => t.stack === options.trainee);
+    if (one.length === 0) throw new Error(`--trainee ${options.trainee}: not on the roster (${trainees.map((t) => t.stack).join(", ")})`);
+    return one;
+}
+
+/** The --json element: the shape trainers' scripts rely on. */
+export function dataJsonRecord(o: DataOutcome): Record<string, unknown> {
+    return {
+        trainee: o.trainee, status: o.status, file: o.file ?? null, bytes: o.bytes ?? null, sha256: o.sha256 ?? null,
+        keys: o.keys ?? null, ...(o.savedBefore ? { savedBefore: o.savedBefore } : {}), ...(o.error ? { error: o.error } : {}),
+    };
+}
+
+export function dataTable(outcomes: DataOutcome[]): string {
+    const header = ["TRAINEE", "FILE", "BYTES", "KEYS", "STATUS"];
+    const rows = outcomes.map((o) => [o.trainee, o.file ?? "-", o.bytes === undefined ? "-" : String(o.bytes), o.keys === undefined ? "-" : String(o.keys),
+        o.status === "ok" ? (o.savedBefore ? `ok (the data it replaced: ${o.savedBefore})` : "ok") : `${o.status}: ${o.error}`]);
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+    return [header, ...rows].map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join("  ")).join("\n") + "\n";
+}
+
+export async function runDataCommand(trainees: Trainee[], options: DataOptions): Promise<void> {
+    const targets = dataTargets(trainees, options);
+    const progress = new ProgressLines(targets.map((t) => t.stack), process.stderr.isTTY === true, (s) => process.stderr.write(s));
+    // A signal starts no new trainee; one already running finishes, so no Redis is left half-restored.
+    const interruption = new Interruption((line) => progress.note(line), "data");
+    interruption.listen();
+    const working = options.command === "backup" ? "backing up" : "restoring";
+    const outcomes = await pool(targets, options.parallel, async (t): Promise<DataOutcome> => {
+        if (interruption.signal.aborted) {
+            progress.update(t.stack, { stage: "cancelled" });
+            return { trainee: t.stack, status: "cancelled", error: `by ${String(interruption.signal.reason)}` };
+        }
+        progress.update(t.stack, { stage: working });
+        const outcome = options.command === "backup"
+            ? await backupTrainee(t, options.dir)
+            : await restoreTrainee(t, { source: options.source ?? t.stack, dir: options.dir, at: options.at, inCluster: options.inCluster });
+        progress.update(t.stack, { stage: outcome.status === "ok" ? "done" : "failed" });
+        return outcome;
+    });
+    process.stdout.write(options.json ? JSON.stringify(outcomes.map(dataJsonRecord), null, 2) + "\n" : dataTable(outcomes));
+    const failed = outcomes.filter((o) => o.status === "failed");
+    if (failed.length > 0) {
+        process.stderr.write(`failed: ${failed.map((o) => `${o.trainee} (${o.error})`).join("; ")}\n`);
+        process.exitCode = 1;
+    }
+    if (interruption.signal.aborted) {
+        process.stderr.write(`cancelled by ${String(interruption.signal.reason)}: ${outcomes.filter((o) => o.status === "cancelled").map((o) => o.trainee).join(", ") || "none"}\n`);
+        process.exitCode = 130;
+    }
+}

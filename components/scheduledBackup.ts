@@ -1,0 +1,148 @@
+// The stack backs itself up (the course's « outils classiques planifiés depuis les pods, qui
+// poussent les données »): a CronJob takes an RDB from the Redis Service, as `redis-cli --rdb`
+// takes one while Redis runs, into a claim of its own, and keeps the newest few. That claim
+// follows the stack's reclaim policy like the data's: with Retain it outlives `pulumi destroy`.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { ImageSpec, PodSecurityLevel, ReclaimPolicy } from "../config";
+import { AttachedVolume } from "../dataVolume/plan";
+import { DataClaim } from "./dataClaim";
+import { AppIdentity, recommendedLabels, selectorLabels } from "./labels";
+import { VolumeReclaimPolicy } from "./reclaimPolicy";
+import { REDIS_PORT } from "./redis";
+import { containerResources, SIZES } from "./resources";
+import { containerSecurityContext, podSecurityContext, RUN_AS } from "./security";
+
+export const BACKUP_CLAIM_NAME = "redis-backups";
+export const BACKUP_CRONJOB_NAME = "redis-backup";
+export const BACKUP_MOUNT_PATH = "/backups";
+
+export function backupIdentity(instance: string): AppIdentity {
+    return { name: "redis-backup", instance, component: "backup" };
+}
+
+/**
+ * The job's script: an RDB named after the time (UTC, as the class tool names its own), a
+ * `.sha256` beside it that a restore checks, and only the newest `keep` of them left. A copy
+ * is written under a temporary name first, so a failed run never leaves a truncated `.rdb`.
+ */
+export function backupScript(keep: number): string {
+    return [
+        "set -eu",
+        `cd ${BACKUP_MOUNT_PATH}`,
+        "rm -f ./*.rdb.part",
+        "name=$(date -u +%Y-%m-%dT%H-%M-%SZ)",
+        `redis-cli -h "$REDIS_HOST" -p ${REDIS_PORT} --rdb "$name.rdb.part" >/dev/null`,
+        "sha256sum \"$name.rdb.part\" | cut -d ' ' -f 1 > \"$name.sha256\"",
+        "mv \"$name.rdb.part\" \"$name.rdb\"",
+        `ls -1 | grep '\\.rdb$' | sort -r | tail -n +${keep + 1} | while read -r old; do rm -f "$old" "\${old%.rdb}.sha256"; done`,
+        "echo \"backed up: $name.rdb, $(wc -c < \"$name.rdb\") bytes; kept: $(ls -1 | grep -c '\\.rdb$')\"",
+    ].join("\n");
+}
+
+export interface BackupPodArgs {
+    image: ImageSpec;
+    podSecurity: PodSecurityLevel;
+    /** The Redis Service's name, in the same namespace. */
+    redisHost: pulumi.Input<string>;
+    claimName: pulumi.Input<string>;
+    keep: number;
+    /** Where the password comes from, when Redis requires one. */
+    password?: k8s.types.input.core.v1.EnvVarSource;
+}
+
+/** The job's pod: Redis' image (it has redis-cli), Redis' user, the backups claim. */
+export function backupPodSpec(args: BackupPodArgs): k8s.types.input.core.v1.PodSpec {
+    const env: k8s.types.input.core.v1.EnvVar[] = [{ name: "REDIS_HOST", value: args.redisHost }];
+    // redis-cli reads its password from this variable: it is never on a command line.
+    if (args.password) env.push({ name: "REDISCLI_AUTH", valueFrom: args.password });
+    return {
+        restartPolicy: "OnFailure",
+        automountServiceAccountToken: false,
+        securityContext: podSecurityContext(args.podSecurity, RUN_AS.redis),
+        containers: [{
+            name: "backup",
+            image: args.image.ref,
+            imagePullPolicy: args.image.pullPolicy,
+            command: ["sh", "-c", backupScript(args.keep)],
+            env,
+            volumeMounts: [{ name: "backups", mountPath: BACKUP_MOUNT_PATH }],
+            resources: containerResources(SIZES.backup),
+            securityContext: containerSecurityContext(args.podSecurity),
+        }],
+        volumes: [{ name: "backups", persistentVolumeClaim: { claimName: args.claimName } }],
+    };
+}
+
+export interface ScheduledBackupArgs extends Omit<BackupPodArgs, "claimName"> {
+    namespace: pulumi.Input<string>;
+    instance: string;
+    schedule: string;
+    storageClass?: string;
+    size: string;
+    reclaimPolicy: ReclaimPolicy;
+    /** A retained volume of the stack's backups, bound again; undefined: a new one. */
+    attached?: AttachedVolume;
+    /** The volume already bound to the claim, when the cluster read knows it. */
+    volumeName?: string;
+    /** The labels that say whose backups the volume holds. */
+    identityLabels: Record<string, string>;
+    /** Rendered YAML: no bound volume to put the reclaim policy on. */
+    render: boolean;
+}
+
+export class ScheduledBackup extends pulumi.ComponentResource {
+    readonly claim: DataClaim;
+    readonly cronJob: k8s.batch.v1.CronJob;
+    /** The volume holding the backups, once bound. */
+    readonly volumeName: pulumi.Output<string | undefined>;
+
+    constructor(name: string, args: ScheduledBackupArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("monsterstack:backup:ScheduledBackup", name, {}, opts);
+        const app = backupIdentity(args.instance);
+
+        this.claim = new DataClaim(`${name}-claim`, {
+            namespace: args.namespace, instance: args.instance, claimName: BACKUP_CLAIM_NAME,
+            storageClass: args.storageClass, size: args.size, reclaimPolicy: args.reclaimPolicy, attached: args.attached,
+        }, { parent: this });
+
+        this.cronJob = new k8s.batch.v1.CronJob(name, {
+            metadata: { name: BACKUP_CRONJOB_NAME, namespace: args.namespace, labels: recommendedLabels(app) },
+            spec: {
+                schedule: args.schedule,
+                // One backup at a time; a slow one is never doubled by the next.
+                concurrencyPolicy: "Forbid",
+                successfulJobsHistoryLimit: 1,
+                failedJobsHistoryLimit: 1,
+                jobTemplate: {
+                    metadata: { labels: recommendedLabels(app) },
+                    spec: {
+                        backoffLimit: 2,
+                        activeDeadlineSeconds: 600,
+                        template: {
+                            metadata: { labels: recommendedLabels(app) },
+                            spec: backupPodSpec({ ...args, claimName: this.claim.claimName }),
+                        },
+                    },
+                },
+            },
+        }, { parent: this });
+
+        const reclaim = args.render ? undefined : new VolumeReclaimPolicy(`${name}-policy`, {
+            claim: this.claim.claim, claimRef: `${args.instance}/${BACKUP_CLAIM_NAME}`,
+            volumeName: args.volumeName ?? args.attached?.volumeName,
+            identityLabels: args.identityLabels, policy: args.reclaimPolicy, instance: args.instance,
+            after: [this.claim.claim],
+            // A WaitForFirstConsumer class binds the claim at the first scheduled run only.
+            bindsLater: `the backups claim is bound at the first scheduled backup; the \`pulumi up\` after it sets reclaim policy ${args.reclaimPolicy} on its volume`,
+        }, { parent: this });
+        this.volumeName = reclaim ? reclaim.volumeName : pulumi.output(undefined);
+
+        this.registerOutputs({ volumeName: this.volumeName });
+    }
+}
+
+/** The selector of the backup job's pods, for the NetworkPolicy that lets them reach Redis. */
+export function backupSelector(instance: string): Record<string, string> {
+    return selectorLabels(backupIdentity(instance));
+}

@@ -1,0 +1,189 @@
+// Backups on the real node, counters read as a visitor reads them: a class of four with a
+// scheduled backup and tenancy on (both redisKinds, both reclaim policies, Pod Security
+// restricted), `class backup`, `down` and `up` again, `class restore`, a copy from one trainee
+// to another, a corrupt file refused, and a scheduled job's backup brought back, including
+// after a destroy with Retain. Typed as docs/backups.md tells a trainer.
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { allRunning, CLASS_LOCAL_IMAGES, visit } from "./lib/app";
+import { npmClass, REPO, tempBackend, TempBackend } from "./lib/cli";
+import { kubectl, kubeJson, waitFor } from "./lib/cluster";
+import { defaultNamespace } from "../config";
+import type { Manifest } from "../class/backupFiles";
+import { REDIS_AUTH_SECRET_NAME, REDIS_PASSWORD_KEY } from "../components/redisPassword";
+
+// ann: StatefulSet; bea: Deployment with a password; cal: StatefulSet; dee: Deployment, password, Retain.
+const ROSTER = "ann\nbea redisKind=Deployment redisAuth=true\ncal\ndee redisKind=Deployment redisAuth=true reclaimPolicy=Retain\n";
+const CLASS = ["ann", "bea", "cal", "dee"];
+const at = (t: string) => ({ namespace: defaultNamespace(t) });
+
+interface DataRecord { trainee: string; status: string; file: string | null; bytes: number | null; sha256: string | null; error?: string }
+
+async function visits(t: string, n: number, when: string): Promise<number> {
+    let last = 0;
+    for (let i = 0; i < n; i++) last = await visit(at(t), `${t}, ${when}`);
+    return last;
+}
+
+/** The name of the backup a scheduled job of `t` wrote, once one created after `since` has completed. */
+async function scheduledBackup(t: string, since: Date): Promise<string> {
+    let written = "";
+    await waitFor(`a scheduled backup job of ${t} started after ${since.toISOString()} to complete`, () => {
+        const jobs: Array<{ metadata: { name: string; creationTimestamp: string }; status: { succeeded?: number } }> = kubeJson("jobs", "-n", defaultNamespace(t))?.items ?? [];
+        const done = jobs.find((j) => new Date(j.metadata.creationTimestamp) >= since && j.status.succeeded === 1);
+        if (!done) return false;
+        written = /backed up: (\S+\.rdb),/.exec(kubectl("logs", "-n", defaultNamespace(t), `job/${done.metadata.name}`).stdout)?.[1] ?? "";
+        return written !== "";
+    }, 150);
+    return written;
+}
+
+describe("backups: class backup and restore, and the scheduled backup", function () {
+    this.timeout(20 * 60 * 1000);
+    let backend: TempBackend;
+    let roster: string;
+    let dir: string;
+    const backedUp: Record<string, number> = {};
+    let deesScheduledFile = "";
+    const upOptions = () => ["--config", "tenancy=on", "--config", "backupSchedule=* * * * *", "--config", "backupKeep=20", ...CLASS_LOCAL_IMAGES, "--out", path.join(backend.root, "kubeconfigs")];
+
+    before(async () => {
+        backend = tempBackend("backup");
+        roster = path.join(backend.root, "class.txt");
+        dir = path.join(backend.root, "class-backups");
+        fs.writeFileSync(roster, ROSTER);
+        const up = npmClass("up", "--roster", roster, "--parallel", "4", ...upOptions());
+        assert.strictEqual(up.status, 0, up.stderr + up.stdout);
+        for (const t of CLASS) await allRunning(at(t));
+    });
+
+    it("`class backup`: every trainee's data in DIR/<trainee>/, files 0600 in 0700 directories, with a manifest", async () => {
+        Object.assign(backedUp, { ann: await visits("ann", 5, "before the backup"), bea: await visits("bea", 3, "before the backup"),
+            cal: await visits("cal", 2, "before the backup"), dee: await visits("dee", 4, "before the backup") });
+        const r = npmClass("backup", "--roster", roster, "--to", dir, "--json");
+        assert.strictEqual(r.status, 0, r.stderr);
+        const records: DataRecord[] = JSON.parse(r.stdout);
+        assert.deepStrictEqual(records.map((x) => [x.trainee, x.status]), CLASS.map((t) => [t, "ok"]));
+        for (const t of CLASS) assert.match(r.stderr, new RegExp(`^${t}: done, \\d+s$`, "m"));
+        for (const record of records) {
+            const file = record.file!;
+            assert.strictEqual(path.dirname(file), path.join(dir, record.trainee));
+            assert.strictEqual(fs.statSync(file).mode & 0o777, 0o600, file);
+            assert.strictEqual(fs.statSync(path.dirname(file)).mode & 0o777, 0o700);
+            const manifest: Manifest = JSON.parse(fs.readFileSync(file.replace(/\.rdb$/, ".json"), "utf8"));
+            assert.deepStrictEqual([manifest.trainee, manifest.namespace, manifest.bytes, manifest.sha256, manifest.keys],
+                [record.trainee, defaultNamespace(record.trainee), fs.statSync(file).size, record.sha256, 1]);
+            assert.strictEqual(manifest.volume, kubeJson("pvc", "redis-data", "-n", defaultNamespace(record.trainee)).spec.volumeName);
+        }
+        assert.strictEqual(fs.statSync(dir).mode & 0o777, 0o700);
+        // bea's password stays in her Secret: not printed, not in any file of the backups.
+        const secret = kubeJson("secret", REDIS_AUTH_SECRET_NAME, "-n", defaultNamespace("bea"));
+        const password = Buffer.from(secret.data[REDIS_PASSWORD_KEY], "base64").toString();
+        assert.ok(password.length >= 16);
+        assert.ok(!r.stdout.includes(password) && !r.stderr.includes(password), "the password was printed");
+        for (const f of fs.readdirSync(dir, { recursive: true }).map(String).filter((f) => /\.(rdb|json)$/.test(f))) {
+            assert.ok(!fs.readFileSync(path.join(dir, f)).includes(password), `the password is in ${f}`);
+        }
+    });
+
+    it("a trainee whose stack is not up fails alone, reported as such", () => {
+        const withGhost = path.join(backend.root, "ghost.txt");
+        fs.writeFileSync(withGhost, "ann\nghost\n");
+        const r = npmClass("backup", "--roster", withGhost, "--to", path.join(backend.root, "ghost-backups"));
+        assert.strictEqual(r.status, 1);
+        assert.match(r.stdout, /^ann .* ok$/m);
+        assert.match(r.stdout, /^ghost .* failed: not up: no running, ready Redis pod in namespace monsterstack-ghost; `npm run class -- up` first$/m);
+    });
+
+    it("a scheduled job completes in the trainee's namespace and writes its backup into the claim redis-backups", async () => {
+        deesScheduledFile = await scheduledBackup("dee", new Date(Date.now() - 120_000));
+        assert.match(deesScheduledFile, /^\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ\.rdb$/);
+    });
+
+    it("`down` with Delete, `up` again: the counters start at 1; `class restore`: each is back above its backed-up value, also after Redis' pod is deleted", async () => {
+        const down = npmClass("down", "--roster", roster, "--parallel", "4");
+        assert.strictEqual(down.status, 0, down.stderr);
+        await waitFor("the class's namespaces to go", () => CLASS.every((t) => !kubeJson("namespace", defaultNamespace(t))));
+        const up = npmClass("up", "--roster", roster, "--parallel", "4", ...upOptions());
+        assert.strictEqual(up.status, 0, up.stderr);
+        for (const t of CLASS) await allRunning(at(t));
+        for (const t of ["ann", "bea", "cal"]) assert.strictEqual(await visit(at(t), `${t}, after down and up with Delete`), 1);
+        assert.strictEqual(await visit(at("dee"), "dee, after down and up with Retain"), backedUp.dee + 1);
+
+        const r = npmClass("restore", "--roster", roster, "--from", dir, "--json");
+        assert.strictEqual(r.status, 0, r.stderr);
+        const records: DataRecord[] = JSON.parse(r.stdout);
+        assert.deepStrictEqual(records.map((x) => [x.trainee, x.status]), CLASS.map((t) => [t, "ok"]));
+        for (const t of CLASS) assert.ok(await visit(at(t), `${t}, restored`) > backedUp[t], t);
+        // Saved first, before being replaced, and never taken by a restore on its own.
+        for (const t of CLASS) assert.strictEqual(fs.readdirSync(path.join(dir, t, "before-restore")).filter((f) => f.endsWith(".rdb")).length, 1, t);
+
+        for (const t of CLASS) kubectl("delete", "pod", "-n", defaultNamespace(t), "-l", "app.kubernetes.io/name=redis", "--wait=false");
+        for (const t of CLASS) {
+            await allRunning(at(t));
+            assert.ok(await visit(at(t), `${t}, after Redis' pod was deleted`) > backedUp[t] + 1, t);
+        }
+        const again = npmClass("up", "--roster", roster, "--parallel", "4", ...upOptions());
+        assert.strictEqual(again.status, 0, again.stderr);
+        for (const t of CLASS) assert.ok(await visit(at(t), `${t}, after another up`) > backedUp[t] + 2, t);
+    });
+
+    it("`restore --trainee bea --source ann`: bea's counter continues from ann's backup", async () => {
+        const r = npmClass("restore", "--roster", roster, "--from", dir, "--trainee", "bea", "--source", "ann");
+        assert.strictEqual(r.status, 0, r.stderr);
+        assert.match(r.stdout, new RegExp(`^bea +${dir}/ann/\\S+\\.rdb .* ok \\(the data it replaced: ${dir}/bea/before-restore/\\S+\\.rdb\\)$`, "m"));
+        assert.strictEqual(await visit(at("bea"), "bea, with a copy of ann's data"), backedUp.ann + 1);
+    });
+
+    it("a corrupt backup is refused by name, and the trainee's counter is unchanged", async () => {
+        const before = await visit(at("cal"), "cal, before the corrupt restore");
+        const newest = fs.readdirSync(path.join(dir, "cal")).filter((f) => f.endsWith(".rdb")).sort().at(-1)!;
+        const file = path.join(dir, "cal", newest);
+        fs.truncateSync(file, 40);
+        const truncated = npmClass("restore", "--roster", roster, "--from", dir, "--trainee", "cal");
+        assert.strictEqual(truncated.status, 1);
+        assert.match(truncated.stdout, new RegExp(`^cal .* failed: ${file} is truncated or corrupt: 40 bytes`, "m"));
+        assert.strictEqual(await visit(at("cal"), "cal, after the refused restore"), before + 1);
+
+        // A byte flipped in ann's backup, and a manifest made to match: Redis itself refuses it
+        // (its checksum), before cal's Redis is touched.
+        const anns = path.join(dir, "ann", fs.readdirSync(path.join(dir, "ann")).filter((f) => f.endsWith(".rdb"))[0]);
+        const garbage = path.join(dir, "cal", "flipped.rdb");
+        const manifest: Manifest = JSON.parse(fs.readFileSync(anns.replace(/\.rdb$/, ".json"), "utf8"));
+        const data = fs.readFileSync(anns);
+        data[Math.floor(data.length / 2)] ^= 0xff;
+        fs.writeFileSync(garbage, data, { mode: 0o600 });
+        const { createHash } = await import("crypto");
+        fs.writeFileSync(garbage.replace(/\.rdb$/, ".json"), JSON.stringify({ ...manifest, bytes: data.length, sha256: createHash("sha256").update(data).digest("hex") }), { mode: 0o600 });
+        const refused = npmClass("restore", "--roster", roster, "--from", dir, "--trainee", "cal", "--at", "flipped.rdb");
+        assert.strictEqual(refused.status, 1);
+        assert.match(refused.stdout, /^cal .* failed: Redis cannot load this snapshot: .*; nothing was changed$/m);
+        assert.strictEqual(await visit(at("cal"), "cal, after Redis refused the garbage"), before + 2);
+    });
+
+    it("`restore --in-cluster` brings back what the scheduled job saved", async () => {
+        const saved = await visit(at("ann"), "ann, before the next scheduled backup");
+        await scheduledBackup("ann", new Date());
+        await visits("ann", 3, "after the scheduled backup");
+        const r = npmClass("restore", "--roster", roster, "--in-cluster", "--trainee", "ann", "--from", dir);
+        assert.strictEqual(r.status, 0, r.stderr);
+        assert.match(r.stdout, /^ann +monsterstack-ann\/redis-backups:\S+\.rdb .* ok/m);
+        assert.strictEqual(await visit(at("ann"), "ann, restored from the claim redis-backups"), saved + 1);
+        assert.deepStrictEqual(kubeJson("pods", "-n", defaultNamespace("ann"), "-l", "app.kubernetes.io/component=backup-reader").items, [], "the reader pod was left behind");
+    });
+
+    it("with Retain, the claim redis-backups outlives `down` and comes back with its files on the next `up`", () => {
+        // dee's backup written before `down`, still there after it and `up`.
+        const r = npmClass("restore", "--roster", roster, "--in-cluster", "--trainee", "dee", "--at", deesScheduledFile, "--from", dir);
+        assert.strictEqual(r.status, 0, r.stderr + r.stdout);
+        assert.match(r.stdout, new RegExp(`^dee +monsterstack-dee/redis-backups:${deesScheduledFile.replace(/\./g, "\\.")} .* ok`, "m"));
+    });
+
+    after(() => {
+        const down = npmClass("down", "--roster", roster, "--purge", "--yes");
+        if (down.status !== 0) console.log(down.stderr);
+        for (const t of [...CLASS, "ghost"]) fs.rmSync(path.join(REPO, `Pulumi.${t}.yaml`), { force: true });
+        backend?.remove();
+    });
+});
