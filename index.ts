@@ -52,6 +52,7 @@ function traineeAccess(config: MonsterstackConfig, cluster: TraineeCluster, ownS
                 clients: [frontend, ...(scheduled ? [{ name: "backup", selector: backupSelector(instance) }] : [])] },
             { name: "imagebackend", selector: selectorLabels(imageBackendIdentity(instance)), port: IMAGEBACKEND_PORT, clients: [frontend] },
         ],
+        frontend: { selector: frontend.selector, port: config.frontendPort },
         ownStack,
     }, cluster.inCluster);
 }

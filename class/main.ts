@@ -7,6 +7,7 @@ import * as readline from "readline";
 import { PROJECT } from "../config";
 import { purgeVolume, retainedVolumes } from "./purge";
 import { Interruption } from "./interruption";
+import { notEnforcedWarning, probeIsolation, probePair } from "./isolationProbe";
 import { ProgressLines, jsonRecord, table } from "./report";
 import { namespaceClashes, parseAssignments, parseRoster, RosterError, Trainee } from "./roster";
 import { DEFAULT_BACKUP_DIR } from "./backupFiles";
@@ -117,6 +118,19 @@ async function purge(trainees: Trainee[], outcomes: Outcome[], yes: boolean): Pr
     }
 }
 
+/**
+ * With tenancy on for two trainees or more: one probe, from the first one's namespace with
+ * their rights, to the second one's Redis; the verdict goes to every trainee with tenancy.
+ */
+async function measureIsolation(trainees: Trainee[], outcomes: Outcome[]): Promise<void> {
+    const pair = probePair(outcomes.filter((o) => o.status === "ok"));
+    if (!pair) return;
+    const [from, to] = pair.map((o) => trainees.find((t) => t.stack === o.trainee)!);
+    const { isolation, detail } = await probeIsolation(from, pair[0].kubeconfigText!, to);
+    for (const o of outcomes) if (o.kubeconfigText !== undefined) o.networkIsolation = isolation;
+    process.stderr.write(isolation === "not enforced" ? `${notEnforcedWarning(detail)}\n` : `network isolation: ${isolation}: ${detail}\n`);
+}
+
 async function main(): Promise<void> {
     const options = parseArgs(process.argv.slice(2));
     const common = parseAssignments(options.config, (item) => `--config ${item}`);
@@ -160,6 +174,7 @@ async function main(): Promise<void> {
         return refusedOutcome(t, clash);
     });
     const kubeconfigs = outcomes.map((o) => (o.kubeconfigText ? writeKubeconfig(options.out, o.trainee, o.kubeconfigText) : undefined));
+    if ((command === "up" || command === "status") && !interruption.signal.aborted) await measureIsolation(trainees, outcomes);
 
     if (command === "down") {
         const kept = outcomes.filter((o) => o.status === "ok" && o.reclaimPolicy === "Retain").map((o) => o.trainee);

@@ -47,11 +47,11 @@ export class ProgressLines {
     }
 }
 
-/** The result table: trainee, namespace, frontend URL, data volume, reclaim policy, status. */
+/** The result table: trainee, namespace, frontend URL, data volume, reclaim policy, network isolation, status. */
 export function table(outcomes: Outcome[]): string {
-    const header = ["TRAINEE", "NAMESPACE", "FRONTEND URL", "DATA VOLUME", "RECLAIM", "STATUS"];
+    const header = ["TRAINEE", "NAMESPACE", "FRONTEND URL", "DATA VOLUME", "RECLAIM", "ISOLATION", "STATUS"];
     const rows = outcomes.map((o) => [
-        o.trainee, o.namespace, o.frontendUrl ?? "-", o.dataVolume ?? "-", o.reclaimPolicy ?? "-",
+        o.trainee, o.namespace, o.frontendUrl ?? "-", o.dataVolume ?? "-", o.reclaimPolicy ?? "-", o.networkIsolation ?? "-",
         o.status === "ok" ? `ok${o.changes ? ` (${o.changes})` : ""}` : `${o.status}: ${o.error}`,
     ]);
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
@@ -66,6 +66,8 @@ export interface JsonRecord {
     frontendUrl: string | null;
     dataVolume: string | null;
     reclaimPolicy: string | null;
+    /** Measured by up and status with tenancy on: "enforced", "not enforced" or "unknown". */
+    networkIsolation: string | null;
     status: Outcome["status"];
     error?: string;
     /** The path of the trainee's kubeconfig file, when one was written. */
@@ -76,6 +78,7 @@ export function jsonRecord(o: Outcome, kubeconfig: string | undefined): JsonReco
     return {
         trainee: o.trainee, stack: o.stack, namespace: o.namespace,
         frontendUrl: o.frontendUrl ?? null, dataVolume: o.dataVolume ?? null, reclaimPolicy: o.reclaimPolicy ?? null,
+        networkIsolation: o.networkIsolation ?? null,
         status: o.status, ...(o.error ? { error: o.error } : {}), kubeconfig: kubeconfig ?? null,
     };
 }

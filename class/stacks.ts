@@ -5,6 +5,7 @@ import * as path from "path";
 import { describeLock, fileBackendDir, holder, readLocks, StackLock } from "./locks";
 import { detachedPulumi } from "./processes";
 import { PROJECT } from "../config";
+import type { NetworkIsolation } from "./isolationProbe";
 import type { Trainee } from "./roster";
 
 export const PROJECT_DIR = path.join(__dirname, "..");
@@ -34,6 +35,8 @@ export interface Outcome {
     error?: string;
     /** The trainee's kubeconfig (tenancy on), written by the caller; never printed. */
     kubeconfigText?: string;
+    /** Whether trainees' pods can reach each other's Redis, measured by up and status (tenancy on). */
+    networkIsolation?: NetworkIsolation;
 }
 
 /**

@@ -72,6 +72,24 @@ function storageGi(size: string): number {
     return Math.ceil(quantityBytes(size) / 2 ** 30);
 }
 
+type PolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec;
+
+/**
+ * The namespace's own policies, besides one per backend and client: every pod denied ingress
+ * unless another policy admits it, and the frontend admitted from anywhere on its port.
+ * Egress stays open: pods need DNS, and the course reaches outside.
+ */
+export function namespacePolicies(args: Pick<TraineeAccessArgs, "frontend">): Record<string, PolicySpec> {
+    return {
+        "default-deny-ingress": { podSelector: {}, policyTypes: ["Ingress"] },
+        "frontend-from-anywhere": {
+            podSelector: { matchLabels: args.frontend.selector },
+            policyTypes: ["Ingress"],
+            ingress: [{ ports: [{ protocol: "TCP", port: args.frontend.port }] }],
+        },
+    };
+}
+
 /** A kubeconfig for the trainee's ServiceAccount, limited to their namespace. */
 export function traineeKubeconfig(args: { cluster: string; server: string; caData: string; namespace: string; token: string }): string {
     const user = `${TRAINEE_SERVICE_ACCOUNT}@${args.namespace}`;
@@ -109,6 +127,8 @@ export interface TraineeAccessArgs {
     claimSize: string;
     /** How many claims the stack itself makes. */
     claims: number;
+    /** The frontend's pods and port: reached from anywhere (NodePort and LoadBalancer traffic). */
+    frontend: { selector: Record<string, string>; port: number };
     /** Each backend, and the pods that may reach it: a NetworkPolicy `<backend>-from-<client>` per pair. */
     backends: Array<{ name: string; selector: Record<string, string>; port: number; clients: Array<{ name: string; selector: Record<string, string> }> }>;
     /**
@@ -181,6 +201,11 @@ export class TraineeAccess extends pulumi.ComponentResource {
             }] },
         }, child);
 
+        // Deny by default: a pod of the namespace takes connections only where a policy below
+        // says so; so a pod the trainee adds reaches none of the stack's backends either.
+        for (const [policyName, spec] of Object.entries(namespacePolicies(args))) {
+            new k8s.networking.v1.NetworkPolicy(`${name}-${policyName}`, { metadata: inNamespace(policyName), spec }, child);
+        }
         for (const backend of args.backends) {
             for (const client of backend.clients) {
                 new k8s.networking.v1.NetworkPolicy(`${name}-${backend.name}-from-${client.name}`, {

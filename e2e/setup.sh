@@ -25,8 +25,9 @@ step "2/6 control plane: etcd, kube-apiserver, controller manager, scheduler, kw
 bash "$e2e/cluster/build.sh"
 step "3/6 minikube's storage provisioner (cold: about 2 min); next: the node's binaries"
 bash "$e2e/storage/build.sh"
-step "4/6 the node: kubelet, kube-proxy, CoreDNS (cold: about 3 min); next: the images"
+step "4/6 the node: kubelet, kube-proxy, CoreDNS, NetworkPolicy enforcement (cold: about 5 min); next: the images"
 bash "$e2e/node/build.sh"
+bash "$e2e/netpol/build.sh"
 step "5/6 the images, from Debian packages (cold: about 1.5 min); next: the Pulumi CLI and plugins"
 bash "$e2e/images/build.sh"
 

@@ -73,6 +73,30 @@ describe("tenancy", () => {
         assert.deepStrictEqual(limits.default, { cpu: "250m", memory: "128Mi" });
     });
 
+    it("NetworkPolicies, evaluated on the pods' own labels and ports: the app's paths are open, nothing else reaches a backend", async () => {
+        const run = await runProgram("alice", { tenancy: "on", backupSchedule: "@hourly" });
+        const policies = kubeObjects(run).filter((o) => o.kind === "NetworkPolicy");
+        const template = (kind: string, name: string) => findObject(run, kind, name).spec.template;
+        const pod = (kind: string, name: string) => ({ namespace: "monsterstack-alice", labels: template(kind, name).metadata.labels });
+        const port = (kind: string, name: string) => template(kind, name).spec.containers[0].ports[0].containerPort;
+        const [frontend, redis, imagebackend] = [pod("Deployment", "frontend"), pod("StatefulSet", "redis"), pod("Deployment", "imagebackend")];
+        const backup = { namespace: "monsterstack-alice", labels: findObject(run, "CronJob", "redis-backup").spec.jobTemplate.spec.template.metadata.labels };
+        const traineesOwn = { namespace: "monsterstack-alice", labels: { run: "debug" } };
+        const otherTrainee = { namespace: "monsterstack-bob", labels: frontend.labels };
+        const outside = { namespace: "", labels: {} };
+        const [redisPort, imagebackendPort, frontendPort] = [port("StatefulSet", "redis"), port("Deployment", "imagebackend"), port("Deployment", "frontend")];
+        const allowed = [[frontend, redis, redisPort], [frontend, imagebackend, imagebackendPort], [backup, redis, redisPort],
+            [outside, frontend, frontendPort], [otherTrainee, frontend, frontendPort], [traineesOwn, frontend, frontendPort]] as const;
+        for (const [from, to, p] of allowed) assert.ok(admits(policies, from, to, p), `${JSON.stringify(from.labels)} → ${JSON.stringify(to.labels)}:${p}`);
+        const denied = [[traineesOwn, redis, redisPort], [traineesOwn, imagebackend, imagebackendPort], [otherTrainee, redis, redisPort],
+            [otherTrainee, imagebackend, imagebackendPort], [outside, redis, redisPort], [imagebackend, redis, redisPort], [frontend, redis, 6380],
+            [backup, imagebackend, imagebackendPort], [outside, frontend, 22]] as const;
+        for (const [from, to, p] of denied) assert.ok(!admits(policies, from, to, p), `${JSON.stringify(from.labels)} → ${JSON.stringify(to.labels)}:${p} is admitted`);
+        // The frontend's port follows frontendPort.
+        const prod = await runProgram("alice", { tenancy: "on", frontendPort: "9090" });
+        assert.deepStrictEqual(findObject(prod, "NetworkPolicy", "frontend-from-anywhere").spec.ingress, [{ ports: [{ protocol: "TCP", port: 9090 }] }]);
+    });
+
     it("NetworkPolicies: only the stack's frontend reaches Redis (6379) and the image backend (8080)", () => {
         const frontend = findObject(alice, "Deployment", "frontend").spec.selector.matchLabels;
         for (const [backend, kind, port] of [["redis", "StatefulSet", 6379], ["imagebackend", "Deployment", 8080]] as const) {
@@ -161,3 +185,23 @@ describe("tenancy", () => {
         });
     });
 });
+
+interface PodAt { namespace: string; labels: Record<string, string> }
+interface PolicyObject { metadata: { namespace: string }; spec: { podSelector: { matchLabels?: Record<string, string> }; policyTypes: string[];
+    ingress?: Array<{ from?: Array<{ podSelector?: { matchLabels?: Record<string, string> } }>; ports?: Array<{ port: number }> }> } }
+
+const selects = (selector: { matchLabels?: Record<string, string> } | undefined, labels: Record<string, string>) =>
+    Object.entries(selector?.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
+
+/**
+ * NetworkPolicy's ingress semantics, for the kinds of rule the program writes: a pod no policy
+ * selects takes anything; a selected one only what a rule of a policy selecting it admits
+ * (a `from` podSelector means pods of the policy's own namespace; no `from`, anyone).
+ */
+function admits(policies: PolicyObject[], from: PodAt, to: PodAt, port: number): boolean {
+    const applying = policies.filter((p) => p.metadata.namespace === to.namespace && p.spec.policyTypes.includes("Ingress") && selects(p.spec.podSelector, to.labels));
+    if (applying.length === 0) return true;
+    return applying.some((p) => (p.spec.ingress ?? []).some((rule) =>
+        (rule.ports === undefined || rule.ports.some((x) => x.port === port)) &&
+        (rule.from === undefined || rule.from.some((peer) => from.namespace === p.metadata.namespace && selects(peer.podSelector, from.labels)))));
+}

@@ -25,7 +25,10 @@ fi
 state="$(cd "$state" && pwd)"
 kc="$state/kubeconfig"
 
-# A real node (e2e/node/start.sh) goes first, while the API server still runs.
+# NetworkPolicy enforcement, then the real node (e2e/node/start.sh) go first, while the API server still runs.
+if [ -d "$state/netpol" ]; then
+  bash "$(dirname "${BASH_SOURCE[0]}")/../netpol/stop.sh" "$state" || log "netpol/stop.sh reported problems (see above)"
+fi
 if [ -d "$state/node" ]; then
   bash "$(dirname "${BASH_SOURCE[0]}")/../node/stop.sh" "$state" || log "node/stop.sh reported problems (see above)"
 fi

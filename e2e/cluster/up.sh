@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts the whole local cluster, our minikube: the control plane with kwok (start.sh),
-# minikube's storage provisioner and `standard` class (../storage/start.sh), and one real
-# node running the e2e images (../node/start.sh). Needs root and e2e/setup.sh done.
+# minikube's storage provisioner and `standard` class (../storage/start.sh), one real
+# node running the e2e images (../node/start.sh), and NetworkPolicy enforcement on it
+# (../netpol/start.sh). Needs root and e2e/setup.sh done.
 #
 # Usage: dir=$(bash e2e/cluster/up.sh [STATEDIR]); source "$dir/env"; ...; bash e2e/cluster/stop.sh "$dir"
 # $dir/env sets KUBECONFIG, the node's address (E2E_NODE_IP: NodePorts answer there) and
@@ -15,6 +16,7 @@ trap 'echo "up.sh: failed; stopping what was started" >&2; bash "$here/stop.sh" 
 E2E_LB_INGRESS_IP=10.200.0.2 bash "$here/start.sh" "$state" >/dev/null
 bash "$here/../storage/start.sh" "$state" standard
 bash "$here/../node/start.sh" "$state" >/dev/null
+bash "$here/../netpol/start.sh" "$state"
 
 images="${MONSTERSTACK_E2E_CACHE:-$HOME/.cache/monsterstack-e2e}/images/images.env"
 # shellcheck source=/dev/null # e2e/images' output, written by images/build.sh

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the real e2e node needs, only those missing:
 #   containerd (1.6.20), runc (1.1.5), containernetworking-plugins (1.1.1),
-#   iptables (kubelet, kube-proxy and the CNI plugins call it).
+#   iptables (kubelet, kube-proxy and the CNI plugins call it), ipset (e2e/netpol's
+#   kube-router calls it).
 # The node also needs, already on this machine: nsenter, flock, mount (util-linux),
 # ip (iproute2), openssl, curl, python3. Their absence is reported, not fixed.
 # The containerd package does not start a daemon here (its unit is systemd-only
@@ -15,7 +16,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$here/versions.env"
 
 declare -A want=([containerd]=$DEB_CONTAINERD [runc]=$DEB_RUNC
-  [containernetworking-plugins]=$DEB_CNI_PLUGINS [iptables]="")
+  [containernetworking-plugins]=$DEB_CNI_PLUGINS [iptables]="" [ipset]="")
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 
 missing=()

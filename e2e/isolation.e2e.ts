@@ -1,0 +1,104 @@
+// Trainees cannot reach each other's data over the network, on the real node with its
+// NetworkPolicy enforcement (e2e/netpol): alice, with her own kubeconfig, starts a pod that
+// tries bob's Redis, image backend and frontend; the class tool measures the same; and with
+// the enforcement stopped, the class tool says so. Typed as docs/class.md tells a trainer.
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { allRunning, CLASS_LOCAL_IMAGES, visit } from "./lib/app";
+import { npmClass, processesRunning, REPO, required, run, tempBackend, TempBackend } from "./lib/cli";
+import { kubeJson, waitFor } from "./lib/cluster";
+import type { JsonRecord } from "../class/report";
+import { defaultNamespace } from "../config";
+
+const CLASS = ["alice", "bob"];
+const at = (t: string) => ({ namespace: defaultNamespace(t) });
+const CLUSTER_DIR = required("E2E_CLUSTER_DIR");
+const NETNS = required("E2E_NODE_NETNS");
+
+/** The node's network namespace as kube-router leaves it: its iptables filter rules and its ipsets. */
+function nodeFirewall(): string {
+    const inNode = (...cmd: string[]) => run("nsenter", [`--net=/run/netns/${NETNS}`, ...cmd]).stdout;
+    return inNode("iptables-save", "-t", "filter") + inNode("ipset", "list", "-n");
+}
+const KUBE_ROUTER_STATE = /kube-router netpol|KUBE-ROUTER-|KUBE-NWPLCY-|KUBE-POD-FW-|^KUBE-(SRC|DST)-/m;
+
+describe("network isolation: NetworkPolicies enforced, and measured by the class tool", function () {
+    this.timeout(10 * 60 * 1000);
+    let backend: TempBackend;
+    let roster: string;
+    let out: string;
+    let up: JsonRecord[];
+
+    before(async () => {
+        backend = tempBackend("isolation");
+        roster = path.join(backend.root, "class.txt");
+        out = path.join(backend.root, "kubeconfigs");
+        fs.writeFileSync(roster, CLASS.join("\n") + "\n");
+        const r = npmClass("up", "--roster", roster, "--config", "tenancy=on", ...CLASS_LOCAL_IMAGES, "--out", out, "--json");
+        assert.strictEqual(r.status, 0, r.stderr);
+        up = JSON.parse(r.stdout);
+        for (const t of CLASS) await allRunning(at(t));
+    });
+
+    it("a pod alice starts with her own kubeconfig cannot open bob's Redis or image backend; bob's frontend answers; both keep counting", async () => {
+        const before = { alice: await visit(at("alice"), "alice, before"), bob: await visit(at("bob"), "bob, before") };
+        const bob = defaultNamespace("bob");
+        const frontendPort = kubeJson("service", "frontend", "-n", bob).spec.ports[0].port;
+        const targets = [["redis", 6379], ["imagebackend", 8080], ["frontend", frontendPort]] as const;
+        const script = targets.map(([svc, port]) =>
+            `if timeout 3 bash -c 'exec 3<>/dev/tcp/${svc}.${bob}.svc/${port}' 2>/dev/null; then echo "${svc} open"; else echo "${svc} closed"; fi`).join("\n");
+        const pod = {
+            apiVersion: "v1", kind: "Pod", metadata: { name: "reach-bob" },
+            spec: {
+                restartPolicy: "Never",
+                securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: "RuntimeDefault" } },
+                containers: [{ name: "try", image: required("E2E_REDIS_IMAGE"), imagePullPolicy: "Never", command: ["bash", "-c", script],
+                    securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } } }],
+            },
+        };
+        const alice = (...args: string[]) => run("kubectl", ["--kubeconfig", path.join(out, "alice.kubeconfig"), ...args], { allowFail: true });
+        const apply = run("kubectl", ["--kubeconfig", path.join(out, "alice.kubeconfig"), "apply", "-f", "-"], { input: JSON.stringify(pod) });
+        assert.match(apply.stdout, /pod\/reach-bob created/);
+        await waitFor("alice's pod to finish", () => ["Succeeded", "Failed"].includes(alice("get", "pod", "reach-bob", "-o", "jsonpath={.status.phase}").stdout), 60);
+        const log = alice("logs", "reach-bob").stdout;
+        console.log(log.trim().split("\n").map((l) => `      ${l}`).join("\n"));
+        assert.match(log, /^redis closed$/m);
+        assert.match(log, /^imagebackend closed$/m);
+        assert.match(log, /^frontend open$/m);
+        alice("delete", "pod", "reach-bob", "--wait=false");
+        assert.strictEqual(await visit(at("alice"), "alice, after"), before.alice + 1);
+        assert.strictEqual(await visit(at("bob"), "bob, after"), before.bob + 1);
+    });
+
+    it("`class up --json` measured it: networkIsolation \"enforced\" for every trainee, and its probe pod is gone", () => {
+        assert.deepStrictEqual(up.map((x) => [x.trainee, x.networkIsolation]), CLASS.map((t) => [t, "enforced"]));
+        for (const t of CLASS) assert.deepStrictEqual(kubeJson("pods", "-n", defaultNamespace(t), "-l", "app.kubernetes.io/name=isolation-probe").items, []);
+    });
+
+    it("with the enforcement stopped, no table or process is left, and `class status` reports \"not enforced\" with a warning", () => {
+        const stop = run("bash", ["e2e/netpol/stop.sh", CLUSTER_DIR], { cwd: REPO });
+        assert.strictEqual(stop.status, 0, stop.stderr);
+        assert.doesNotMatch(nodeFirewall(), KUBE_ROUTER_STATE);
+        assert.match(nodeFirewall(), /KUBE-SERVICES/, "kube-proxy's rules went too");
+        assert.deepStrictEqual(processesRunning((exe) => exe.endsWith("/kube-router")), []);
+        try {
+            const status = npmClass("status", "--roster", roster, "--json");
+            assert.strictEqual(status.status, 0, status.stderr);
+            const records: JsonRecord[] = JSON.parse(status.stdout);
+            assert.deepStrictEqual(records.map((x) => [x.trainee, x.networkIsolation]), CLASS.map((t) => [t, "not enforced"]));
+            assert.match(status.stderr, /WARNING: trainees can reach each other's Redis over the network: a pod in alice's namespace, with alice's rights reached bob's Redis/);
+            assert.match(status.stderr, /CNI that does .* or set redisAuth=true/);
+        } finally {
+            const start = run("bash", ["e2e/netpol/start.sh", CLUSTER_DIR], { cwd: REPO, allowFail: true });
+            assert.strictEqual(start.status, 0, start.stderr);
+        }
+        assert.match(nodeFirewall(), KUBE_ROUTER_STATE);
+    });
+
+    after(() => {
+        npmClass("down", "--roster", roster);
+        for (const t of CLASS) fs.rmSync(path.join(REPO, `Pulumi.${t}.yaml`), { force: true });
+        backend?.remove();
+    });
+});

@@ -1,0 +1,19 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2034 # used by netpol/start.sh and netpol/stop.sh
+# Paths and checks shared by netpol/start.sh and netpol/stop.sh (after ../node/common.sh).
+netpol_paths() { # STATEDIR
+  dir="$1/netpol"
+  netpol_bin="${MONSTERSTACK_E2E_CACHE:-$HOME/.cache/monsterstack-e2e}/kube-router-$KUBE_ROUTER_VERSION/bin/kube-router"
+}
+running() { # is the recorded pid still kube-router?
+  local pid exe
+  pid="$(cat "$dir/pid" 2>/dev/null)" || return 1
+  exe="$(readlink "/proc/$pid/exe" 2>/dev/null)" || return 1
+  [ "$(basename "${exe% (deleted)}")" = kube-router ]
+}
+# What kube-router's network policy controller adds in the node's network namespace: the
+# jumps it puts in INPUT, FORWARD and OUTPUT (commented "kube-router netpol"), its chains, its ipsets.
+OWN_CHAINS='KUBE-(ROUTER|NWPLCY|POD-FW)-'
+OWN_SETS='^(KUBE-(SRC|DST)-|kube-router)'
+own_rules() { [ -e "/run/netns/$NETNS" ] && nsn iptables-save -t filter | grep -E "kube-router netpol|^:$OWN_CHAINS"; }
+own_sets() { [ -e "/run/netns/$NETNS" ] && nsn ipset list -n | grep -E "$OWN_SETS"; }
