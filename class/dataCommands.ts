@@ -3,7 +3,7 @@
 // in each trainee's namespace, over the Kubernetes API.
 import { backupTrainee, DataOutcome, restoreTrainee } from "./backup";
 import { Interruption } from "./interruption";
-import { ProgressLines } from "./report";
+import { columns, ProgressLines } from "./report";
 import type { Trainee } from "./roster";
 import { pool } from "./stacks";
 
@@ -40,8 +40,7 @@ export function dataTable(outcomes: DataOutcome[]): string {
     const header = ["TRAINEE", "FILE", "BYTES", "KEYS", "STATUS"];
     const rows = outcomes.map((o) => [o.trainee, o.file ?? "-", o.bytes === undefined ? "-" : String(o.bytes), o.keys === undefined ? "-" : String(o.keys),
         o.status === "ok" ? (o.savedBefore ? `ok (the data it replaced: ${o.savedBefore})` : "ok") : `${o.status}: ${o.error}`]);
-    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-    return [header, ...rows].map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join("  ")).join("\n") + "\n";
+    return columns(header, rows);
 }
 
 export async function runDataCommand(trainees: Trainee[], options: DataOptions): Promise<void> {

@@ -54,6 +54,11 @@ export function table(outcomes: Outcome[]): string {
         o.trainee, o.namespace, o.frontendUrl ?? "-", o.dataVolume ?? "-", o.reclaimPolicy ?? "-", o.networkIsolation ?? "-",
         o.status === "ok" ? `ok${o.changes ? ` (${o.changes})` : ""}` : `${o.status}: ${o.error}`,
     ]);
+    return columns(header, rows);
+}
+
+/** Rows in columns two spaces apart, the last one (the status) unpadded. */
+export function columns(header: string[], rows: string[][]): string {
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
     return [header, ...rows].map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join("  ")).join("\n") + "\n";
 }

@@ -9,6 +9,7 @@ import { cronProblem } from "../components/cron";
 import { backupScript } from "../components/scheduledBackup";
 import { BackupFileError, newestBackup, readVerified, resolveAt, saveBackup } from "../class/backupFiles";
 import { chooseBackup } from "../class/backup";
+import { pickScheduledFile } from "../class/inClusterBackups";
 import { dataTargets } from "../class/dataCommands";
 import { parseRoster } from "../class/roster";
 import { findObject, hasObject, kubeObjects, ProgramRun, runProgram } from "./harness";
@@ -146,6 +147,14 @@ describe("the trainer's backup files", () => {
         assert.throws(() => readVerified(file), /is truncated or corrupt: 19 bytes with sha256 \w+…, its manifest says 19 bytes/);
         fs.rmSync(file.replace(/rdb$/, "json"));
         assert.throws(() => readVerified(file), /its manifest .* is missing or unreadable/);
+    });
+
+    it("--in-cluster takes the job's newest file, or the one --at names, and says when the claim holds none", () => {
+        const names = ["2026-12-02T06-00-00Z.rdb", "2026-12-02T06-00-00Z.sha256", "2026-12-02T08-00-00Z.rdb", "2026-12-02T08-00-00Z.sha256", "2026-12-02T09-00-00Z.rdb.part"];
+        assert.strictEqual(pickScheduledFile(names, undefined, "ns/redis-backups"), "2026-12-02T08-00-00Z.rdb");
+        assert.strictEqual(pickScheduledFile(names, "2026-12-02T06-00-00Z.rdb", "ns/redis-backups"), "2026-12-02T06-00-00Z.rdb");
+        assert.throws(() => pickScheduledFile(names, "2026-12-02T09-00-00Z.rdb.part", "ns/redis-backups"), /--at 2026-12-02T09-00-00Z\.rdb\.part: no such backup in ns\/redis-backups/);
+        assert.throws(() => pickScheduledFile([], undefined, "ns/redis-backups"), /ns\/redis-backups holds no backup yet/);
     });
 
     it("--trainee picks one trainee of the roster, and an unknown one is refused", () => {
