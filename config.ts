@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import { cronProblem } from "./components/cron";
-import { parseBytes } from "./components/quantities";
+import { parseBytes, quantityBytes } from "./components/quantities";
 
 /** The Pulumi project (Pulumi.yaml's name), which is also the namespace of its config keys. */
 export const PROJECT = "monsterstack";
@@ -60,6 +60,10 @@ export const SETTINGS = {
     redisStorageSize: {
         type: "string", default: "2Gi",
         description: "Size of the Redis data claim, a Kubernetes quantity (`2Gi`, `500Mi`).",
+    },
+    redisMemory: {
+        type: "string", default: "256Mi",
+        description: "Memory limit of Redis, 128Mi–1Gi. A restore needs about 8× the snapshot's size.",
     },
     redisAuth: {
         type: "boolean", default: false,
@@ -207,6 +211,8 @@ export interface MonsterstackConfig {
     reclaimPolicy: ReclaimPolicy;
     redisKind: RedisKind;
     redisStorageSize: string;
+    /** Memory limit of the Redis container, a quantity. */
+    redisMemory: string;
     redisAuth: boolean;
     redisImage: ImageSpec;
     imagebackendImage: ImageSpec;
@@ -323,6 +329,19 @@ function storageSize(raw: RawConfig): string {
     if (bytes === undefined || bytes <= 0) {
         fail("redisStorageSize", value,
             "expected a positive Kubernetes quantity such as 2Gi, 500Mi or 1G (suffixes Ki Mi Gi Ti Pi Ei k M G T P E; \"Go\" is French, Kubernetes wants \"Gi\")");
+    }
+    return value;
+}
+
+/** Redis' memory limit: at least what Redis and a restore's second server need, at most what a trainee's LimitRange allows. */
+export const REDIS_MEMORY_RANGE = { min: "128Mi", max: "1Gi" } as const;
+
+function redisMemory(raw: RawConfig): string {
+    const value = raw.redisMemory ?? defaultOf("redisMemory");
+    const bytes = parseBytes(value);
+    const [min, max] = [quantityBytes(REDIS_MEMORY_RANGE.min), quantityBytes(REDIS_MEMORY_RANGE.max)];
+    if (bytes === undefined || bytes < min || bytes > max) {
+        fail("redisMemory", value, `expected a memory quantity from ${REDIS_MEMORY_RANGE.min} to ${REDIS_MEMORY_RANGE.max}, such as 256Mi or 512Mi`);
     }
     return value;
 }
@@ -450,6 +469,7 @@ export function parseConfig(given: RawConfig, stack: string): MonsterstackConfig
         reclaimPolicy: oneOf(raw, "reclaimPolicy"),
         redisKind: oneOf(raw, "redisKind"),
         redisStorageSize: storageSize(raw),
+        redisMemory: redisMemory(raw),
         redisAuth: boolean(raw, "redisAuth"),
         redisImage: image("redisImage", "redisImagePullPolicy"),
         imagebackendImage: image("imagebackendImage", "imagebackendImagePullPolicy"),

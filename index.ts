@@ -14,7 +14,7 @@ import { RedisPassword } from "./components/redisPassword";
 import { BACKUP_CLAIM_NAME, backupSelector, ScheduledBackup } from "./components/scheduledBackup";
 import { serviceDnsNames, TlsCertificate } from "./components/tlsCertificate";
 import { selectorLabels } from "./components/labels";
-import { SIZES } from "./components/resources";
+import { redisSize, SIZES } from "./components/resources";
 import { TraineeAccess } from "./components/traineeAccess";
 import { DataVolumeDecision, decideDataVolume } from "./dataVolume/decide";
 import { dataOrigin } from "./dataVolume/plan";
@@ -31,10 +31,14 @@ export = async () => {
     return config.tenancy === "only" ? traineeNamespace(config) : monsterstack(config);
 };
 
-/** The trainee's own access to a shared cluster, and what it is sized for. */
+/**
+ * The trainee's own access to a shared cluster, and what it is sized for. A namespace the
+ * trainee deploys into themselves (`tenancy only`) is ready for whatever their stack may
+ * choose: a scheduled backup and its claim, and the frontend on any port.
+ */
 function traineeAccess(config: MonsterstackConfig, cluster: TraineeCluster, ownStack: boolean): TraineeAccess {
     const instance = config.namespace;
-    const scheduled = config.backupSchedule !== undefined;
+    const scheduled = ownStack || config.backupSchedule !== undefined;
     const frontend = { name: "frontend", selector: selectorLabels(frontendIdentity(instance)) };
     return new TraineeAccess("trainee", {
         namespace: cluster.namespaceName, namespaceName: config.namespace, instance,
@@ -42,7 +46,7 @@ function traineeAccess(config: MonsterstackConfig, cluster: TraineeCluster, ownS
         workloads: [
             { size: SIZES.frontend, replicas: config.frontendReplicas },
             { size: SIZES.imagebackend, replicas: config.imagebackendReplicas },
-            { size: SIZES.redis, replicas: 1 },
+            { size: redisSize(config.redisMemory), replicas: 1 },
             ...(scheduled ? [{ size: SIZES.backup, replicas: 1 }] : []),
         ],
         claimSize: config.redisStorageSize,
@@ -52,7 +56,7 @@ function traineeAccess(config: MonsterstackConfig, cluster: TraineeCluster, ownS
                 clients: [frontend, ...(scheduled ? [{ name: "backup", selector: backupSelector(instance) }] : [])] },
             { name: "imagebackend", selector: selectorLabels(imageBackendIdentity(instance)), port: IMAGEBACKEND_PORT, clients: [frontend] },
         ],
-        frontend: { selector: frontend.selector, port: config.frontendPort },
+        frontend: { selector: frontend.selector, port: ownStack ? "any" : config.frontendPort },
         ownStack,
     }, cluster.inCluster);
 }
@@ -102,6 +106,7 @@ async function monsterstack(config: MonsterstackConfig) {
         kind: config.redisKind,
         image: config.redisImage,
         podSecurity: config.podSecurity,
+        memory: config.redisMemory,
         claimName: data.claimName,
         password: password?.envSource,
     }, inCluster);

@@ -9,7 +9,6 @@ import { BACKUP_CLAIM_NAME, BACKUP_MOUNT_PATH, backupIdentity, backupPodSpec } f
 import { recommendedLabels } from "../components/labels";
 import { BackupFileError, sha256 } from "./backupFiles";
 import { execIn, PodRef } from "./podExec";
-import { redisPod } from "./redisData";
 
 export interface InClusterBackup {
     /** `<namespace>/redis-backups:<file>`, for the report. */
@@ -32,10 +31,9 @@ export function pickScheduledFile(names: string[], at: string | undefined, where
 
 async function startReader(config: MonsterstackConfig, kc: k8s.KubeConfig, name: string): Promise<PodRef> {
     const core = kc.makeApiClient(k8s.CoreV1Api);
-    // The job's own pod, plain values only (no Pulumi outputs), reading instead of writing,
-    // with the image the trainee's Redis runs: nothing new to pull.
-    const { image } = await redisPod(config);
-    const spec = backupPodSpec({ image, podSecurity: config.podSecurity, redisHost: "", claimName: BACKUP_CLAIM_NAME, keep: config.backupKeep }) as k8s.V1PodSpec;
+    // The job's own pod, plain values only (no Pulumi outputs), reading instead of writing, with
+    // the Redis image the class configured (nothing new to pull, and not one the trainee chose).
+    const spec = backupPodSpec({ image: config.redisImage, podSecurity: config.podSecurity, redisHost: "", claimName: BACKUP_CLAIM_NAME, keep: config.backupKeep }) as k8s.V1PodSpec;
     const container = { ...spec.containers[0], name: "reader", command: ["sleep", "600"], env: [], volumeMounts: [{ name: "backups", mountPath: BACKUP_MOUNT_PATH, readOnly: true }] };
     await core.createNamespacedPod({
         namespace: config.namespace,

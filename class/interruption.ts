@@ -4,7 +4,10 @@
 // the lock); the tool then reports and exits 130. A second signal stops everything at once:
 // every process tree the tool started is killed, and the locks this run held are cleared.
 import type { Stack } from "@pulumi/pulumi/automation";
+import * as fs from "fs";
+import * as os from "os";
 import { killTree, started } from "./processes";
+import { stackLocks } from "./stacks";
 
 export const SIGNALS: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
 /**
@@ -23,7 +26,7 @@ export class Interruption {
      * `data`: backup and restore, whose running trainees always finish (in seconds): a restore
      * stopped half-way would leave a trainee's Redis read-only, so no signal stops it at once.
      */
-    constructor(private readonly say: (line: string) => void, private readonly kind: "stacks" | "data" = "stacks") {}
+    constructor(private readonly say: (line: string) => void, private readonly kind: "stacks" | "data" = "stacks", private readonly backendUrl = "") {}
 
     get signal(): AbortSignal {
         return this.controller.signal;
@@ -60,10 +63,15 @@ export class Interruption {
 
     private async stopAtOnce(name: NodeJS.Signals): Promise<never> {
         const halfUpdated = [...this.running].filter(([, operation]) => operation.locks);
-        for (const pid of [...started]) killTree(pid);
-        // The engine was killed holding its stack's lock: `pulumi cancel` clears it (only ours: a
-        // stack this run was updating could not have been locked by anyone else).
-        await Promise.all(halfUpdated.map(([, { stack }]) => stack.cancel().catch(() => undefined)));
+        const killed = new Set(started);
+        for (const pid of killed) killTree(pid);
+        // Each engine was killed holding its stack's lock: on a file backend, its lock file goes,
+        // by name (another run's never does); a backend that hides its locks cancels the update.
+        await Promise.all(halfUpdated.map(async ([, { stack }]) => {
+            const locks = stackLocks({ stack: stack.name }, this.backendUrl);
+            if (locks === undefined) return stack.cancel().catch(() => undefined);
+            for (const lock of locks) if (lock.hostname === os.hostname() && killed.has(lock.pid)) fs.rmSync(lock.file, { force: true });
+        }));
         this.say(`class: ${name} again: stopped at once; every process the tool started is killed, and this run's locks are cleared.` +
             (halfUpdated.length > 0
                 ? ` Maybe half-updated: ${halfUpdated.map(([trainee]) => trainee).join(", ")}; the next \`up\` completes them (it reads back what exists first).`

@@ -5,11 +5,12 @@
 import * as k8s from "@kubernetes/client-node";
 import { randomBytes } from "crypto";
 import { FRONTEND_SERVICE_NAME } from "../components/frontend";
-import { recommendedLabels, selectorLabels } from "../components/labels";
-import { REDIS_PORT, REDIS_SERVICE_NAME, redisIdentity } from "../components/redis";
+import { recommendedLabels } from "../components/labels";
+import { REDIS_PORT, REDIS_SERVICE_NAME } from "../components/redis";
 import { containerResources, SIZES } from "../components/resources";
 import { containerSecurityContext, podSecurityContext, RUN_AS } from "../components/security";
 import { loadKubeConfig } from "../dataVolume/clusterState";
+import type { ImageSpec } from "../config";
 import type { Trainee } from "./roster";
 
 export type NetworkIsolation = "enforced" | "not enforced" | "unknown";
@@ -36,7 +37,16 @@ export function probeScript(targets: Array<{ name: string; host: string; port: n
         `if timeout ${CONNECT_SECONDS} bash -c 'exec 3<>/dev/tcp/${t.host}/${t.port}' 2>/dev/null; then echo "${t.name} open"; else echo "${t.name} closed"; fi`).join("\n");
 }
 
-/** The probe's pod: Pod Security restricted, the Redis image A's stack already runs, sized for the quota. */
+/**
+ * The probe's image: the Redis image the class deployed for A, from the class's own settings
+ * (it has bash, and the node has it already). Never the image of A's running pod, which A may
+ * edit into one that prints whatever verdict A likes.
+ */
+export function probeImage(from: Pick<Trainee, "parsed">): ImageSpec {
+    return from.parsed.redisImage;
+}
+
+/** The probe's pod: Pod Security restricted, the trainer's image and script, sized for the quota. */
 export function probePod(name: string, image: { ref: string; pullPolicy: string }, script: string): k8s.V1Pod {
     return {
         metadata: { name, labels: recommendedLabels({ name: "isolation-probe", instance: name, component: "probe" }) },
@@ -73,14 +83,11 @@ export async function probeIsolation(from: Trainee, fromKubeconfig: string, to: 
     const name = `isolation-probe-${randomBytes(3).toString("hex")}`;
     const redisHost = `${REDIS_SERVICE_NAME}.${to.parsed.namespace}.svc`;
     try {
-        const selector = Object.entries(selectorLabels(redisIdentity(namespace))).map(([k, v]) => `${k}=${v}`).join(",");
-        const redis = (await core.listNamespacedPod({ namespace, labelSelector: selector })).items[0]?.spec?.containers.find((c) => c.name === "redis");
-        if (!redis?.image) return { isolation: "unknown", detail: `no Redis pod in ${namespace} whose image the probe could use` };
         const frontend = await loadKubeConfig(to.parsed).makeApiClient(k8s.CoreV1Api).readNamespacedService({ name: FRONTEND_SERVICE_NAME, namespace: to.parsed.namespace });
         const frontendPort = frontend.spec?.ports?.[0]?.port ?? 0;
         const frontendHost = `${FRONTEND_SERVICE_NAME}.${to.parsed.namespace}.svc`;
         const script = probeScript([{ name: "redis", host: redisHost, port: REDIS_PORT }, { name: "control", host: frontendHost, port: frontendPort }]);
-        await core.createNamespacedPod({ namespace, body: probePod(name, { ref: redis.image, pullPolicy: redis.imagePullPolicy ?? "IfNotPresent" }, script) });
+        await core.createNamespacedPod({ namespace, body: probePod(name, probeImage(from), script) });
         const deadline = Date.now() + PROBE_DEADLINE_MS;
         let phase = "";
         while (phase !== "Succeeded" && phase !== "Failed") {

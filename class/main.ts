@@ -11,6 +11,7 @@ import { notEnforcedWarning, probeIsolation, probePair } from "./isolationProbe"
 import { ProgressLines, jsonRecord, table } from "./report";
 import { namespaceClashes, parseAssignments, parseRoster, RosterError, Trainee } from "./roster";
 import { DEFAULT_BACKUP_DIR } from "./backupFiles";
+import { privateRoot, replacePrivate, requireName } from "./privateFiles";
 import { DataOptions, runDataCommand } from "./dataCommands";
 import { backendUrl, Command, firstLine, missingPassphrase, Outcome, pool, refusedOutcome, runTrainee } from "./stacks";
 
@@ -81,12 +82,10 @@ export function parseArgs(argv: string[]): Options {
     return options;
 }
 
-/** Writes the trainee's kubeconfig, mode 0600 in a 0700 directory; returns its path. */
-function writeKubeconfig(dir: string, trainee: string, text: string): string {
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const file = path.resolve(dir, `${trainee}.kubeconfig`);
-    fs.writeFileSync(file, text, { mode: 0o600 });
-    fs.chmodSync(file, 0o600);
+/** Writes the trainee's kubeconfig, mode 0600 from its creation in a 0700 directory, never through a link; returns its path. */
+function writeKubeconfig(root: string, trainee: string, text: string): string {
+    const file = path.join(root, `${requireName("a trainee", trainee)}.kubeconfig`);
+    replacePrivate(file, text);
     return file;
 }
 
@@ -161,8 +160,15 @@ async function main(): Promise<void> {
         process.exit(2);
     }
 
+    // Where the trainees' kubeconfigs go, checked before any stack is touched.
+    let out = "";
+    try {
+        if ((command === "up" || command === "status") && trainees.some((t) => t.parsed.tenancy !== "off")) out = privateRoot("--out", options.out);
+    } catch (err) {
+        fail(`nothing was touched: ${(err as Error).message}`);
+    }
     const progress = new ProgressLines(trainees.map((t) => t.stack), process.stderr.isTTY === true, (s) => process.stderr.write(s));
-    const interruption = new Interruption((line) => progress.note(line));
+    const interruption = new Interruption((line) => progress.note(line), "stacks", "url" in backend ? backend.url : "");
     interruption.listen();
     // Only up and preview register anything; a trainee refused here is left untouched.
     const clashes = command === "up" || command === "preview" ? namespaceClashes(trainees) : new Map<string, string>();
@@ -173,7 +179,7 @@ async function main(): Promise<void> {
         progress.update(t.stack, { stage: "failed", resources: 0 });
         return refusedOutcome(t, clash);
     });
-    const kubeconfigs = outcomes.map((o) => (o.kubeconfigText ? writeKubeconfig(options.out, o.trainee, o.kubeconfigText) : undefined));
+    const kubeconfigs = outcomes.map((o) => (o.kubeconfigText ? writeKubeconfig(out, o.trainee, o.kubeconfigText) : undefined));
     if ((command === "up" || command === "status") && !interruption.signal.aborted) await measureIsolation(trainees, outcomes);
 
     if (command === "down") {

@@ -99,12 +99,31 @@ export function killTree(pid: number): void {
     try { process.kill(-pid, "SIGKILL"); } catch { /* the whole group is gone */ }
 }
 
-/** Whether `pid` runs a `pulumi` command on this machine now (a recycled pid of anything else does not count). */
-export function isPulumiRunning(pid: number): boolean {
+/**
+ * Whether `pid` runs a `pulumi` command on this machine now (a recycled pid of anything else
+ * does not count). A binary replaced while it runs (an upgrade) reads "pulumi (deleted)".
+ */
+export function runsPulumi(pid: number): boolean {
     try {
-        return path.basename(fs.readlinkSync(`/proc/${pid}/exe`)) === "pulumi";
+        return path.basename(fs.readlinkSync(`/proc/${pid}/exe`).replace(/ \(deleted\)$/, "")) === "pulumi";
     } catch (err) {
         // Someone else's process: /proc does not let us read where it runs from, but it exists.
         return (err as NodeJS.ErrnoException).code === "EACCES" && fs.existsSync(`/proc/${pid}`);
+    }
+}
+
+/** Linux reports process start times in USER_HZ ticks, 100 a second on every architecture. */
+const TICKS_PER_SECOND = 100;
+
+/** When `pid` started, from /proc (its start in ticks after boot, and the boot time); undefined when it is gone. */
+export function processStart(pid: number): Date | undefined {
+    try {
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+        // Field 22; the fields after the command name, which may hold spaces, start at field 3.
+        const ticks = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]);
+        const boot = Number(/^btime (\d+)$/m.exec(fs.readFileSync("/proc/stat", "utf8"))?.[1]);
+        return new Date(boot * 1000 + (ticks * 1000) / TICKS_PER_SECOND);
+    } catch {
+        return undefined;
     }
 }

@@ -10,7 +10,8 @@
 // from before, never an empty Redis. The password, with redisAuth, never leaves the pod:
 // redis-cli there reads it from the container's REDISCLI_AUTH.
 import * as k8s from "@kubernetes/client-node";
-import type { ImageSpec, MonsterstackConfig } from "../config";
+import type { MonsterstackConfig } from "../config";
+import { quantityBytes } from "../components/quantities";
 import { loadKubeConfig } from "../dataVolume/clusterState";
 import { DATA_CLAIM_NAME } from "../components/dataClaim";
 import { DATA_MOUNT_PATH, redisIdentity } from "../components/redis";
@@ -27,8 +28,16 @@ export class RedisDataError extends Error {
     }
 }
 
+/** The trainee's Redis pod, as the data commands reach it. */
+export interface RedisPod extends PodRef {
+    /** The volume its data claim is bound to. */
+    volume: string | null;
+    /** The Redis container's memory limit, in bytes; undefined when it has none. */
+    memoryLimit: number | undefined;
+}
+
 /** The trainee's Redis pod, Running and Ready; a clear error when the stack is not up. */
-export async function redisPod(config: Pick<MonsterstackConfig, "namespace" | "kubeconfig" | "kubeContext">): Promise<PodRef & { volume: string | null; image: ImageSpec }> {
+export async function redisPod(config: Pick<MonsterstackConfig, "namespace" | "kubeconfig" | "kubeContext">): Promise<RedisPod> {
     const kc = loadKubeConfig(config);
     const core = kc.makeApiClient(k8s.CoreV1Api);
     const selector = Object.entries(selectorLabels(redisIdentity(config.namespace))).map(([k, v]) => `${k}=${v}`).join(",");
@@ -40,11 +49,48 @@ export async function redisPod(config: Pick<MonsterstackConfig, "namespace" | "k
             (pods.items.length > 0 ? ` (${pods.items.map((p) => `${p.metadata?.name} ${p.status?.phase}`).join(", ")})` : "") + "; `npm run class -- up` first");
     }
     const claim = await core.readNamespacedPersistentVolumeClaim({ name: DATA_CLAIM_NAME, namespace: config.namespace }).catch(() => undefined);
-    const redis = ready.spec!.containers.find((c) => c.name === "redis")!;
+    const limit = ready.spec!.containers.find((c) => c.name === "redis")?.resources?.limits?.memory;
     return {
         kc, namespace: config.namespace, pod: ready.metadata!.name!, container: "redis", volume: claim?.spec?.volumeName ?? null,
-        image: { ref: redis.image!, pullPolicy: (redis.imagePullPolicy ?? "IfNotPresent") as ImageSpec["pullPolicy"] },
+        memoryLimit: limit === undefined ? undefined : quantityBytes(String(limit)),
     };
+}
+
+const MiB = 2 ** 20;
+/**
+ * How much memory Redis needs per byte of RDB once loaded: an RDB packs strings (LZF) and
+ * small collections; measured about 2.5× for the visit counters and the bench's keys
+ * (docs/backups.md), and taken with a margin.
+ */
+export const RDB_EXPANSION = 4;
+/** Two redis-server processes' own memory and the append-only rewrite's fork. */
+const RESTORE_OVERHEAD = 32 * MiB;
+
+/**
+ * The memory a restore peaks at, in the Redis container: the staging server holds the
+ * snapshot's data while Redis holds either its current data or, once synced, the same data.
+ */
+export function restorePeakBytes(usedNow: number, rdbBytes: number): number {
+    const incoming = RDB_EXPANSION * rdbBytes;
+    return Math.max(usedNow, incoming) + incoming + RESTORE_OVERHEAD;
+}
+
+/** Why a snapshot of `rdbBytes` cannot be restored into a container of `limit` bytes, or undefined. */
+export function restoreFit(rdbBytes: number, usedNow: number, limit: number | undefined): string | undefined {
+    if (limit === undefined) return undefined;
+    const peak = restorePeakBytes(usedNow, rdbBytes);
+    if (peak <= limit) return undefined;
+    const mib = (n: number) => `${(n / MiB).toFixed(1)} MiB`;
+    const advice = Math.ceil(peak / (128 * MiB)) * 128;
+    return `the snapshot is ${mib(rdbBytes)}; restoring it needs about ${mib(peak)} in the Redis container (a second redis-server holds its data beside Redis' own ` +
+        `until Redis has taken it), and the container's memory limit is ${mib(limit)}: it would be killed half-way. ` +
+        `Raise monsterstack:redisMemory (to ${advice >= 1024 ? `${advice / 1024}Gi` : `${advice}Mi`} or more; \`npm run class -- up --config redisMemory=…\`), then restore again`;
+}
+
+/** restoreFit against the live pod: its memory limit, and what Redis uses now. */
+export async function restoreFitProblem(pod: RedisPod, rdbBytes: number): Promise<string | undefined> {
+    if (pod.memoryLimit === undefined) return undefined;
+    return restoreFit(rdbBytes, Number((await info(pod, "memory")).used_memory ?? 0), pod.memoryLimit);
 }
 
 function check(result: ExecResult, what: string): string {

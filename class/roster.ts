@@ -2,6 +2,7 @@
 // Every trainee's config goes through the program's own validation (config.ts), with the same
 // messages, and every bad line is refused, with its number, before any stack is touched.
 import { CONFIG_KEYS, defaultNamespace, MonsterstackConfig, parseConfig } from "../config";
+import { nameProblem } from "./privateFiles";
 
 export interface Trainee {
     /** 1-based line of the roster. */
@@ -45,7 +46,8 @@ export function parseAssignments(items: string[], where: (item: string) => strin
 export function parseRoster(text: string, file: string, common: Record<string, string>): Trainee[] {
     const trainees: Trainee[] = [];
     const problems: string[] = [];
-    const seen = new Map<string, number>();
+    /** Lines by name in lower case: a case-insensitive file system gives Alice and alice one folder and one kubeconfig. */
+    const seen = new Map<string, { line: number; stack: string }>();
     text.split("\n").forEach((raw, index) => {
         const line = index + 1;
         const at = `${file}:${line}`;
@@ -56,11 +58,19 @@ export function parseRoster(text: string, file: string, common: Record<string, s
             problems.push(`${at}: ${JSON.stringify(stack)} is not a valid stack name (letters, digits, '-', '_' and '.', at most 100)`);
             return;
         }
-        if (seen.has(stack)) {
-            problems.push(`${at}: trainee ${stack} is already on line ${seen.get(stack)}`);
+        const notAName = nameProblem(stack);
+        if (notAName) {
+            problems.push(`${at}: ${notAName}: a trainee's name becomes a folder and a file name, so it cannot be . or ..`);
             return;
         }
-        seen.set(stack, line);
+        const earlier = seen.get(stack.toLowerCase());
+        if (earlier) {
+            problems.push(earlier.stack === stack
+                ? `${at}: trainee ${stack} is already on line ${earlier.line}`
+                : `${at}: trainee ${stack} differs from ${earlier.stack} (line ${earlier.line}) only in case: on a case-insensitive file system they would share a folder of backups and a kubeconfig; rename one`);
+            return;
+        }
+        seen.set(stack.toLowerCase(), { line, stack });
         const overrides = parseAssignments(rest, () => at);
         problems.push(...overrides.problems);
         if (overrides.problems.length > 0) return;

@@ -2,7 +2,8 @@
 // directory: the same program, on whatever backend the user is logged in to.
 import { ConcurrentUpdateError, EngineEvent, LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import * as path from "path";
-import { describeLock, fileBackendDir, holder, readLocks, StackLock } from "./locks";
+import * as fs from "fs";
+import { describeLock, fileBackendDir, Holder, holder, LockFile, readLocks, StackLock } from "./locks";
 import { detachedPulumi } from "./processes";
 import { PROJECT } from "../config";
 import type { NetworkIsolation } from "./isolationProbe";
@@ -97,7 +98,7 @@ export function summary(changes: Record<string, number> | undefined): string {
  * Why a stack is locked, and the way out, from whose process holds its locks: undefined when
  * the backend keeps them where this tool cannot look (anything but file://).
  */
-export function lockedMessage(stack: string, locks: Array<StackLock & { holder: ReturnType<typeof holder> }> | undefined, unlockCommand: string): string {
+export function lockedMessage(stack: string, locks: Array<StackLock & { holder: Holder }> | undefined, unlockCommand: string): string {
     if (locks === undefined) return `locked: another update of this stack is running (not retried); if none is, \`pulumi cancel --stack ${stack}\` clears the lock`;
     const live = locks.find((l) => l.holder === "live");
     if (live) return `locked: another update of this stack is running (${describeLock(live)}), not retried`;
@@ -107,8 +108,11 @@ export function lockedMessage(stack: string, locks: Array<StackLock & { holder: 
     return `locked by a run that is gone (${locks.map(describeLock).join("; ")}): \`${unlockCommand}\` clears its lock`;
 }
 
+/** A lock file and whose it is. */
+export type HeldLock = LockFile & { holder: Holder };
+
 /** The locks of a trainee's stack and their holders, or undefined where the backend does not say. */
-export function stackLocks(trainee: Trainee, backendUrl: string): Array<StackLock & { holder: ReturnType<typeof holder> }> | undefined {
+export function stackLocks(trainee: Pick<Trainee, "stack">, backendUrl: string): HeldLock[] | undefined {
     const dir = fileBackendDir(backendUrl);
     return dir === undefined ? undefined : readLocks(dir, PROJECT, trainee.stack).map((l) => ({ ...l, holder: holder(l) }));
 }
@@ -159,17 +163,22 @@ function cancelled(base: Outcome, signal: AbortSignal): Outcome {
     return { ...base, status: "cancelled", error: `by ${String(signal.reason)}` };
 }
 
-/** `unlock`: clears the stack's locks when every process that held one is gone; never a live run's. */
-async function unlock(trainee: Trainee, context: RunContext, base: Outcome): Promise<Outcome> {
+/**
+ * `unlock`: removes the lock files of runs that are gone, each by name, and nothing else: a
+ * live run's lock, one taken meanwhile, or one of another machine stays.
+ */
+function unlock(trainee: Trainee, context: RunContext, base: Outcome): Outcome {
     const locks = stackLocks(trainee, context.backendUrl);
     if (locks === undefined) {
         return { ...base, status: "failed", error: `the backend ${context.backendUrl} keeps its locks where this tool cannot see whose process holds them; if no update runs, \`pulumi cancel --stack ${trainee.stack}\`` };
     }
     if (locks.length === 0) return { ...base, changes: "not locked" };
-    if (locks.some((l) => l.holder !== "gone")) return { ...base, status: "failed", error: `not unlocked: ${lockedMessage(trainee.stack, locks, context.unlockCommand)}` };
-    const stack = await stackFor(trainee, "unlock");
-    await stack.cancel();
-    return { ...base, changes: `unlocked: the lock of ${locks.map(describeLock).join("; ")}, whose run is gone` };
+    const dead = locks.filter((l) => l.holder === "gone");
+    for (const lock of dead) fs.rmSync(lock.file, { force: true });
+    const kept = locks.filter((l) => l.holder !== "gone");
+    const cleared = dead.length > 0 ? `unlocked: the lock of ${dead.map(describeLock).join("; ")}, whose run is gone` : "";
+    if (kept.length > 0) return { ...base, status: "failed", changes: cleared || undefined, error: `${cleared ? `${cleared}; ` : ""}not unlocked: ${lockedMessage(trainee.stack, kept, context.unlockCommand)}` };
+    return { ...base, changes: cleared };
 }
 
 /** Runs `command` for one trainee; never throws: a failure is this trainee's outcome only. */
@@ -194,7 +203,7 @@ export async function runTrainee(trainee: Trainee, command: Command, context: Ru
     try {
         if (signal.aborted) return cancelled(base, signal);
         if (command === "unlock") {
-            const outcome = await unlock(trainee, context, base);
+            const outcome = unlock(trainee, context, base);
             onProgress({ stage: outcome.status === "ok" ? "done" : "failed", resources });
             return outcome;
         }

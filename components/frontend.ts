@@ -6,7 +6,7 @@ import { createHash } from "crypto";
 import type { ImageSpec, PodSecurityLevel, Probe, ServiceType, Target } from "../config";
 import { AppIdentity, recommendedLabels, selectorLabels } from "./labels";
 import { containerResources, SIZES } from "./resources";
-import { containerSecurityContext, podSecurityContext, RUN_AS } from "./security";
+import { containerSecurityContext, podSecurityContext, RUN_AS, SCRATCH } from "./security";
 import { CERT_KEY, PRIVATE_KEY_KEY } from "./tlsCertificate";
 
 export const FRONTEND_SERVICE_NAME = "frontend";
@@ -158,12 +158,13 @@ export class Frontend extends pulumi.ComponentResource {
                             volumeMounts: [
                                 { name: "tls", mountPath: CERT_PATH, subPath: CERT_KEY, readOnly: true },
                                 { name: "tls", mountPath: PRIVATE_KEY_PATH, subPath: PRIVATE_KEY_KEY, readOnly: true },
+                                SCRATCH.mount,
                             ],
                         }],
                         volumes: [{
                             name: "tls",
                             secret: { secretName: args.tlsSecretName, defaultMode: TLS_FILE_MODE },
-                        }],
+                        }, SCRATCH.volume],
                     },
                 },
             },

@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ImageSpec, PodSecurityLevel } from "../config";
 import { AppIdentity, recommendedLabels, selectorLabels } from "./labels";
 import { containerResources, SIZES } from "./resources";
-import { containerSecurityContext, podSecurityContext, RUN_AS } from "./security";
+import { containerSecurityContext, podSecurityContext, RUN_AS, SCRATCH } from "./security";
 
 export const IMAGEBACKEND_SERVICE_NAME = "imagebackend";
 export const IMAGEBACKEND_PORT = 8080;
@@ -52,7 +52,9 @@ export class ImageBackend extends pulumi.ComponentResource {
                             livenessProbe: { ...probe, initialDelaySeconds: 10, periodSeconds: 10 },
                             resources: containerResources(SIZES.imagebackend),
                             securityContext: containerSecurityContext(args.podSecurity),
+                            volumeMounts: [SCRATCH.mount],
                         }],
+                        volumes: [SCRATCH.volume],
                     },
                 },
             },

@@ -4,7 +4,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ImageSpec, PodSecurityLevel, RedisKind } from "../config";
 import { AppIdentity, recommendedLabels, selectorLabels } from "./labels";
-import { containerResources, SIZES } from "./resources";
+import { containerResources, redisSize } from "./resources";
 import { containerSecurityContext, podSecurityContext, RUN_AS } from "./security";
 
 export const REDIS_SERVICE_NAME = "redis";
@@ -18,6 +18,8 @@ export interface RedisArgs {
     kind: RedisKind;
     image: ImageSpec;
     podSecurity: PodSecurityLevel;
+    /** The container's memory limit (redisMemory). */
+    memory: string;
     /** Name of the PersistentVolumeClaim that holds the data. */
     claimName: pulumi.Input<string>;
     /** Where the password comes from, when Redis requires one. */
@@ -25,7 +27,7 @@ export interface RedisArgs {
 }
 
 /** The Redis pod template; the same for both kinds, so switching kinds changes nothing inside the pod. */
-export function redisPodTemplate(args: Pick<RedisArgs, "instance" | "image" | "podSecurity" | "claimName" | "password">): k8s.types.input.core.v1.PodTemplateSpec {
+export function redisPodTemplate(args: Pick<RedisArgs, "instance" | "image" | "podSecurity" | "memory" | "claimName" | "password">): k8s.types.input.core.v1.PodTemplateSpec {
     const app = redisIdentity(args.instance);
     // Clients are other pods, through the Service. Without a password or a config file, Redis'
     // protected mode refuses every client not on loopback; the official image's entrypoint
@@ -61,7 +63,7 @@ export function redisPodTemplate(args: Pick<RedisArgs, "instance" | "image" | "p
                 volumeMounts: [{ name: "data", mountPath: DATA_MOUNT_PATH }],
                 readinessProbe: { ...ping, initialDelaySeconds: 2, periodSeconds: 5 },
                 livenessProbe: { ...ping, initialDelaySeconds: 10, periodSeconds: 10, failureThreshold: 3 },
-                resources: containerResources(SIZES.redis),
+                resources: containerResources(redisSize(args.memory)),
                 securityContext: containerSecurityContext(args.podSecurity),
             }],
             volumes: [{ name: "data", persistentVolumeClaim: { claimName: args.claimName } }],

@@ -16,6 +16,11 @@ export const SIZES = {
     backup: { requests: { cpu: "50m", memory: "32Mi" }, limits: { cpu: "250m", memory: "128Mi" } },
 } satisfies Record<string, ContainerSize>;
 
+/** Redis' size with the memory limit the stack's config chose (redisMemory). */
+export function redisSize(memoryLimit: string): ContainerSize {
+    return { requests: { ...SIZES.redis.requests }, limits: { ...SIZES.redis.limits, memory: memoryLimit } };
+}
+
 export function containerResources(size: ContainerSize): k8s.types.input.core.v1.ResourceRequirements {
     return { requests: { ...size.requests }, limits: { ...size.limits } };
 }

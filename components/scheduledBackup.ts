@@ -21,17 +21,24 @@ export function backupIdentity(instance: string): AppIdentity {
     return { name: "redis-backup", instance, component: "backup" };
 }
 
+/** The downward API's view of the job's name, which Kubernetes gives every pod of a Job as a label. */
+export const JOB_NAME_LABEL = "batch.kubernetes.io/job-name";
+
 /**
- * The job's script: an RDB named after the time (UTC, as the class tool names its own), a
- * `.sha256` beside it that a restore checks, and only the newest `keep` of them left. A copy
- * is written under a temporary name first, so a failed run never leaves a truncated `.rdb`.
+ * The job's script: an RDB named after the time (UTC, as the class tool names its own) and the
+ * job, so two jobs in one second (the schedule's and a `kubectl create job --from=cronjob/…`)
+ * never share a file; a `.sha256` beside it that a restore checks; and only the newest `keep`
+ * left. A copy is written under a temporary name first, so a failed run never leaves a
+ * truncated `.rdb`; it removes its own temporary file, and those of jobs killed long ago,
+ * never one another job may still be writing.
  */
-export function backupScript(keep: number): string {
+export function backupScript(keep: number, dir = BACKUP_MOUNT_PATH): string {
     return [
         "set -eu",
-        `cd ${BACKUP_MOUNT_PATH}`,
-        "rm -f ./*.rdb.part",
-        "name=$(date -u +%Y-%m-%dT%H-%M-%SZ)",
+        `cd ${dir}`,
+        "name=\"$(date -u +%Y-%m-%dT%H-%M-%SZ)-$JOB_NAME\"",
+        "trap 'rm -f \"$name.rdb.part\"' EXIT",
+        "find . -maxdepth 1 -name '*.rdb.part' -mmin +60 -delete",
         `redis-cli -h "$REDIS_HOST" -p ${REDIS_PORT} --rdb "$name.rdb.part" >/dev/null`,
         "sha256sum \"$name.rdb.part\" | cut -d ' ' -f 1 > \"$name.sha256\"",
         "mv \"$name.rdb.part\" \"$name.rdb\"",
@@ -53,7 +60,10 @@ export interface BackupPodArgs {
 
 /** The job's pod: Redis' image (it has redis-cli), Redis' user, the backups claim. */
 export function backupPodSpec(args: BackupPodArgs): k8s.types.input.core.v1.PodSpec {
-    const env: k8s.types.input.core.v1.EnvVar[] = [{ name: "REDIS_HOST", value: args.redisHost }];
+    const env: k8s.types.input.core.v1.EnvVar[] = [
+        { name: "REDIS_HOST", value: args.redisHost },
+        { name: "JOB_NAME", valueFrom: { fieldRef: { fieldPath: `metadata.labels['${JOB_NAME_LABEL}']` } } },
+    ];
     // redis-cli reads its password from this variable: it is never on a command line.
     if (args.password) env.push({ name: "REDISCLI_AUTH", valueFrom: args.password });
     return {

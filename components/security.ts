@@ -47,8 +47,22 @@ export function podSecurityContext(level: PodSecurityLevel, runAs: RunAs): k8s.t
     return { ...common, runAsNonRoot: true, runAsUser: runAs.user, runAsGroup: runAs.group };
 }
 
-/** The container-level context; `baseline` keeps the default capabilities a root image needs. */
+/**
+ * The container-level context; `baseline` keeps the default capabilities a root image needs.
+ * The root file system is read-only at both levels: each tier writes only where a volume is
+ * mounted (Redis its /data, the apps a scratch /tmp), so nothing a process changes in the image
+ * outlives its container, or hides there.
+ */
 export function containerSecurityContext(level: PodSecurityLevel): k8s.types.input.core.v1.SecurityContext {
-    if (level === "baseline") return { allowPrivilegeEscalation: false };
-    return { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } };
+    if (level === "baseline") return { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true };
+    return { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } };
 }
+
+/**
+ * A writable /tmp for an app whose root file system is read-only: Python's tempfile, uWSGI's
+ * and Flask's scratch files. An emptyDir, so it goes with the pod.
+ */
+export const SCRATCH = {
+    volume: { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
+    mount: { name: "tmp", mountPath: "/tmp" },
+} satisfies { volume: k8s.types.input.core.v1.Volume; mount: k8s.types.input.core.v1.VolumeMount };

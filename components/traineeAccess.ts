@@ -24,6 +24,8 @@ export const TRAINEE_NAMESPACE_RULES: Rule[] = [
     { apiGroups: [""], resources: ["pods/log", "events"], verbs: ["get", "list", "watch"] },
     { apiGroups: ["apps"], resources: ["deployments", "statefulsets"], verbs: ALL_VERBS },
     { apiGroups: ["apps"], resources: ["replicasets"], verbs: ["get", "list", "watch"] },
+    // A trainee's own stack may schedule backups; the course's `kubectl create job --from=cronjob/…` runs one now.
+    { apiGroups: ["batch"], resources: ["cronjobs", "jobs"], verbs: ALL_VERBS },
     { apiGroups: ["events.k8s.io"], resources: ["events"], verbs: ["get", "list", "watch"] },
     // What Pulumi reads to tell that a Service has its pods, when the trainee runs the stack.
     { apiGroups: [""], resources: ["endpoints"], verbs: ["get", "list", "watch"] },
@@ -85,7 +87,7 @@ export function namespacePolicies(args: Pick<TraineeAccessArgs, "frontend">): Re
         "frontend-from-anywhere": {
             podSelector: { matchLabels: args.frontend.selector },
             policyTypes: ["Ingress"],
-            ingress: [{ ports: [{ protocol: "TCP", port: args.frontend.port }] }],
+            ingress: [{ ports: [args.frontend.port === "any" ? { protocol: "TCP" } : { protocol: "TCP", port: args.frontend.port }] }],
         },
     };
 }
@@ -127,8 +129,11 @@ export interface TraineeAccessArgs {
     claimSize: string;
     /** How many claims the stack itself makes. */
     claims: number;
-    /** The frontend's pods and port: reached from anywhere (NodePort and LoadBalancer traffic). */
-    frontend: { selector: Record<string, string>; port: number };
+    /**
+     * The frontend's pods and port: reached from anywhere (NodePort and LoadBalancer traffic);
+     * `any` TCP port where the trainee's own stack chooses it.
+     */
+    frontend: { selector: Record<string, string>; port: number | "any" };
     /** Each backend, and the pods that may reach it: a NetworkPolicy `<backend>-from-<client>` per pair. */
     backends: Array<{ name: string; selector: Record<string, string>; port: number; clients: Array<{ name: string; selector: Record<string, string> }> }>;
     /**

@@ -7,10 +7,11 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { allRunning, CLASS_LOCAL_IMAGES, visit } from "./lib/app";
-import { npmClass, REPO, tempBackend, TempBackend } from "./lib/cli";
+import { npmClass, REPO, run, tempBackend, TempBackend } from "./lib/cli";
+import { DATA_LEASE_NAME } from "../class/dataLease";
 import { kubectl, kubeJson, waitFor } from "./lib/cluster";
 import { defaultNamespace } from "../config";
-import type { Manifest } from "../class/backupFiles";
+import { backupFileName, Manifest, manifestPath, sha256 } from "../class/backupFiles";
 import { REDIS_AUTH_SECRET_NAME, REDIS_PASSWORD_KEY } from "../components/redisPassword";
 
 // ann: StatefulSet; bea: Deployment with a password; cal: StatefulSet; dee: Deployment, password, Retain.
@@ -98,7 +99,7 @@ describe("backups: class backup and restore, and the scheduled backup", function
 
     it("a scheduled job completes in the trainee's namespace and writes its backup into the claim redis-backups", async () => {
         deesScheduledFile = await scheduledBackup("dee", new Date(Date.now() - 120_000));
-        assert.match(deesScheduledFile, /^\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ\.rdb$/);
+        assert.match(deesScheduledFile, /^\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ-redis-backup-\d+\.rdb$/);
     });
 
     it("`down` with Delete, `up` again: the counters start at 1; `class restore`: each is back above its backed-up value, also after Redis' pod is deleted", async () => {
@@ -146,20 +147,51 @@ describe("backups: class backup and restore, and the scheduled backup", function
         assert.match(truncated.stdout, new RegExp(`^cal .* failed: ${file} is truncated or corrupt: 40 bytes`, "m"));
         assert.strictEqual(await visit(at("cal"), "cal, after the refused restore"), before + 1);
 
-        // A byte flipped in ann's backup, and a manifest made to match: Redis itself refuses it
-        // (its checksum), before cal's Redis is touched.
+        // A byte flipped in a copy of ann's backup, named and described as the tool would for
+        // cal: Redis itself refuses it (its checksum), before cal's Redis is touched.
         const anns = path.join(dir, "ann", fs.readdirSync(path.join(dir, "ann")).filter((f) => f.endsWith(".rdb"))[0]);
-        const garbage = path.join(dir, "cal", "flipped.rdb");
+        const takenAt = new Date();
+        const garbage = path.join(dir, "cal", backupFileName(takenAt));
         const manifest: Manifest = JSON.parse(fs.readFileSync(anns.replace(/\.rdb$/, ".json"), "utf8"));
         const data = fs.readFileSync(anns);
         data[Math.floor(data.length / 2)] ^= 0xff;
         fs.writeFileSync(garbage, data, { mode: 0o600 });
-        const { createHash } = await import("crypto");
-        fs.writeFileSync(garbage.replace(/\.rdb$/, ".json"), JSON.stringify({ ...manifest, bytes: data.length, sha256: createHash("sha256").update(data).digest("hex") }), { mode: 0o600 });
-        const refused = npmClass("restore", "--roster", roster, "--from", dir, "--trainee", "cal", "--at", "flipped.rdb");
+        const described = { ...manifest, trainee: "cal", namespace: defaultNamespace("cal"), takenAt: takenAt.toISOString(), bytes: data.length, sha256: sha256(data) };
+        fs.writeFileSync(manifestPath(garbage), JSON.stringify(described), { mode: 0o600 });
+        const refused = npmClass("restore", "--roster", roster, "--from", dir, "--trainee", "cal", "--at", path.basename(garbage));
         assert.strictEqual(refused.status, 1);
         assert.match(refused.stdout, /^cal .* failed: Redis cannot load this snapshot: .*; nothing was changed$/m);
+        // The same file said to be ann's: refused by its manifest, naming --source.
+        fs.writeFileSync(manifestPath(garbage), JSON.stringify({ ...described, trainee: "ann" }), { mode: 0o600 });
+        const notHers = npmClass("restore", "--roster", roster, "--from", dir, "--trainee", "cal");
+        assert.strictEqual(notHers.status, 1);
+        assert.match(notHers.stdout, /^cal .* failed: .* is ann's data by its manifest, but lies in cal's folder: .*--source ann$/m);
+        fs.rmSync(garbage);
+        fs.rmSync(manifestPath(garbage));
         assert.strictEqual(await visit(at("cal"), "cal, after Redis refused the garbage"), before + 2);
+    });
+
+    it("refused before anything runs: `--at` without `--trainee`, `--source` a path; and while another restore holds cal's Lease", async () => {
+        const before = await visit(at("cal"), "cal, before the refused restores");
+        const printed = path.join(dir, "ann", fs.readdirSync(path.join(dir, "ann")).filter((f) => f.endsWith(".rdb"))[0]);
+        const noTrainee = npmClass("restore", "--roster", roster, "--from", dir, "--at", printed);
+        assert.strictEqual(noTrainee.status, 2, noTrainee.stderr);
+        assert.match(noTrainee.stderr, /nothing was touched: --at \S+ names one backup: say whose data it replaces with --trainee NAME/);
+        const pathSource = npmClass("restore", "--roster", roster, "--from", dir, "--trainee", "cal", "--source", "../ann");
+        assert.strictEqual(pathSource.status, 2, pathSource.stderr);
+        assert.match(pathSource.stderr, /nothing was touched: --source \.\.\/ann: .* is not a name/);
+
+        // Another trainer's restore, running: its Lease renewed just now.
+        const renewed = new Date().toISOString().replace("Z", "000Z");
+        const lease = { apiVersion: "coordination.k8s.io/v1", kind: "Lease", metadata: { name: DATA_LEASE_NAME, namespace: defaultNamespace("cal") },
+            spec: { holderIdentity: "restore by trainer@elsewhere, pid 4242 (abc123)", leaseDurationSeconds: 60, acquireTime: renewed, renewTime: renewed } };
+        const created = run("kubectl", ["create", "-f", "-"], { input: JSON.stringify(lease) });
+        assert.strictEqual(created.status, 0, created.stderr);
+        const busy = npmClass("restore", "--roster", roster, "--from", dir, "--trainee", "cal", "--source", "ann");
+        kubectl("delete", "lease", DATA_LEASE_NAME, "-n", defaultNamespace("cal"));
+        assert.strictEqual(busy.status, 1, busy.stderr);
+        assert.match(busy.stdout, /^cal .* failed: busy: a restore by trainer@elsewhere, pid 4242 \(abc123\) is working on this trainee's data/m);
+        assert.strictEqual(await visit(at("cal"), "cal, after the refusals"), before + 1);
     });
 
     it("`restore --in-cluster` brings back what the scheduled job saved", async () => {

@@ -9,7 +9,8 @@ import * as path from "path";
 import { allRunning, CLASS_LOCAL_IMAGES, visit } from "./lib/app";
 import { npmClass, REPO, tempBackend, TempBackend, toolchainProcesses } from "./lib/cli";
 import { kubeJson, waitFor } from "./lib/cluster";
-import { defaultNamespace } from "../config";
+import { defaultNamespace, PROJECT } from "../config";
+import { readLocks } from "../class/locks";
 
 const CLASS = ["kim", "lee", "max"];
 /** How long a cancelled class may take to end after the signal: seconds. */
@@ -34,6 +35,23 @@ describe("npm run class, interrupted: Ctrl-C, a hang-up, a crash", function () {
     async function midUpdate(): Promise<void> {
         await waitFor("every stack of the class updating (its lock taken)", everyStackLocked, 120);
         await waitFor("every stack's namespace", () => CLASS.every((t) => Boolean(kubeJson("namespace", defaultNamespace(t)))), 120);
+    }
+
+    /** Pauses the process of each stack's lock as soon as the lock appears; their pids, once every stack is locked. */
+    async function pauseEachLockHolder(): Promise<number[]> {
+        const paused = new Map<string, number>();
+        const deadline = Date.now() + 120_000;
+        while (paused.size < CLASS.length) {
+            assert.ok(Date.now() < deadline, `only ${[...paused.keys()].join(", ") || "no stack"} locked after 120 s`);
+            for (const t of CLASS.filter((t) => !paused.has(t))) {
+                const lock = readLocks(backend.state, PROJECT, t)[0];
+                if (lock === undefined) continue;
+                process.kill(lock.pid, "SIGSTOP");
+                paused.set(t, lock.pid);
+            }
+            await new Promise((r) => setTimeout(r, 50));
+        }
+        return [...paused.values()];
     }
 
     /** Waits for the whole process group to end (npm may end before the tool), with what it printed. */
@@ -126,8 +144,11 @@ describe("npm run class, interrupted: Ctrl-C, a hang-up, a crash", function () {
         // lasts): its locks are live, and never cleared.
         const live = spawn("npm", ["run", "--silent", "class", "--", ...up(), "--config", "context=PROD"], { cwd: REPO, detached: true });
         const liveEnded = ended(live, Date.now());
-        await waitFor("the new run's locks", everyStackLocked, 120);
+        // Each engine is paused (SIGSTOP, as Ctrl-Z pauses a job) the moment its lock appears, and
+        // resumed once `unlock` has read the locks: a fast update cannot release its lock first.
+        const paused = await pauseEachLockHolder();
         const refused = npmClass("unlock", "--roster", roster);
+        for (const pid of paused) process.kill(pid, "SIGCONT");
         assert.strictEqual(refused.status, 1, refused.stdout + refused.stderr);
         for (const t of CLASS) assert.match(refused.stdout, new RegExp(`^${t} .* failed: not unlocked: locked: another update of this stack is running \\(pid \\d+ of .*\\), not retried$`, "m"));
         const finished = await liveEnded;

@@ -10,6 +10,8 @@ import { allRunning, useLocalImages, visit } from "./lib/app";
 import { npmClass, REPO, run, tempBackend, TempBackend, TraineeCli } from "./lib/cli";
 import { kubeJson, waitFor } from "./lib/cluster";
 import type { JsonRecord } from "../class/report";
+import { cronProblem } from "../components/cron";
+import { BACKUP_CRONJOB_NAME } from "../components/scheduledBackup";
 
 
 describe("trainees running their own stack in namespaces the class prepared", function () {
@@ -62,6 +64,8 @@ describe("trainees running their own stack in namespaces the class prepared", fu
 
     it("alice, with her own kubeconfig: `pulumi preview` and `pulumi up` in the class's namespace; pods Running, the counter counts", async () => {
         alice = ownCheckout("alice");
+        // A scheduled backup of her own (once a year: the test starts its jobs itself).
+        alice.set("backupSchedule", "0 0 1 1 *");
         const preview = alice.preview().stdout;
         assert.doesNotMatch(preview, /kubernetes:core\/v1:Namespace/, "the namespace is the class's");
         alice.up();
@@ -70,6 +74,33 @@ describe("trainees running their own stack in namespaces the class prepared", fu
         const volume = kubeJson("pvc", "redis-data", "-n", alice.namespace).spec.volumeName;
         assert.strictEqual(alice.outputs().dataVolume, volume);
         assert.strictEqual(kubeJson("pv", volume).metadata.labels["monsterstack.io/namespace"], alice.namespace);
+    });
+
+    it("alice's own backups run under the class's NetworkPolicies: two jobs she starts together write a file each", async () => {
+        const jobs = ["mine-1", "mine-2"];
+        for (const job of jobs) {
+            const created = asTrainee("alice", "create", "job", `--from=cronjob/${BACKUP_CRONJOB_NAME}`, job);
+            assert.strictEqual(created.status, 0, created.stderr);
+        }
+        const written: string[] = [];
+        for (const job of jobs) {
+            await waitFor(`alice's job ${job} to complete`, () => kubeJson("job", job, "-n", alice.namespace)?.status?.succeeded === 1, 150);
+            written.push(/backed up: (\S+\.rdb),/.exec(asTrainee("alice", "logs", `job/${job}`).stdout)?.[1] ?? "");
+        }
+        assert.deepStrictEqual(written.map((f) => f.replace(/^\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ-/, "")), ["mine-1.rdb", "mine-2.rdb"], written.join(", "));
+    });
+
+    it("the API server judges schedules as config.ts does (robfig/cron's standard parser)", () => {
+        const schedules = ["0 0 * * 7", "0 0 * * 5-7", "0 0 * * 6", "? ? ? ? ?", "*/15 * * * *", "@every 1h", "@DAILY", "0 0 * * * *", "TZ=UTC 0 0 * * *", "0 0 31 2 *"];
+        const verdicts = schedules.map((schedule) => {
+            const cronJob = { apiVersion: "batch/v1", kind: "CronJob", metadata: { name: "judged", namespace: alice.namespace },
+                spec: { schedule, jobTemplate: { spec: { template: { spec: { restartPolicy: "Never", containers: [{ name: "c", image: "redis" }] } } } } } };
+            const r = run("kubectl", ["create", "--dry-run=server", "-f", "-"], { input: JSON.stringify(cronJob), allowFail: true });
+            return { schedule, apiServer: r.status === 0 ? "accepted" : r.stderr.trim(), ours: cronProblem(schedule) ?? "accepted" };
+        });
+        const disagreements = verdicts.filter((v) => (v.apiServer === "accepted") !== (v.ours === "accepted"));
+        assert.deepStrictEqual(disagreements, [], JSON.stringify(verdicts, null, 2));
+        assert.ok(verdicts.some((v) => v.apiServer === "accepted") && verdicts.some((v) => v.apiServer !== "accepted"), "both verdicts are exercised");
     });
 
     it("alice toggles Retain and back to Delete: her patch of her own volume is admitted", () => {

@@ -1,15 +1,16 @@
 // Backups: the settings of the scheduled one, the objects it registers, and the trainer's
 // backup files on disk (what a restore trusts before it changes anything).
 import * as assert from "assert";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseConfig } from "../config";
 import { cronProblem } from "../components/cron";
 import { backupScript } from "../components/scheduledBackup";
-import { BackupFileError, newestBackup, readVerified, resolveAt, saveBackup } from "../class/backupFiles";
-import { chooseBackup } from "../class/backup";
 import { pickScheduledFile } from "../class/inClusterBackups";
+import { restoreFit } from "../class/redisData";
+import { quantityBytes } from "../components/quantities";
 import { dataTargets } from "../class/dataCommands";
 import { parseRoster } from "../class/roster";
 import { findObject, hasObject, kubeObjects, ProgramRun, runProgram } from "./harness";
@@ -26,7 +27,7 @@ describe("backupSchedule and backupKeep", () => {
         for (const [bad, why] of [
             ["every hour", /expected 5 fields/], ["60 * * * *", /minute "60": expected 0-59/], ["0 25 * * *", /hour "25"/],
             ["0 0 32 * *", /day of month "32"/], ["0 0 * 13 *", /month "13": expected 1-12 or JAN-DEC/], ["0 0 * * FUNDAY", /day of week/],
-            ["*/0 * * * *", /a step is \/N/], ["@every 1h", /expected one of @yearly/], ["0 5-2 * * *", /runs backwards/],
+            ["*/0 * * * *", /a step is \/N/], ["0 5-2 * * *", /runs backwards/],
             ["TZ=Europe/Paris 0 * * * *", /time zone/],
         ] as const) {
             assert.throws(() => parseConfig({ backupSchedule: bad }, "alice"),
@@ -62,7 +63,7 @@ describe("a scheduled backup", () => {
         const pod = cron.spec.jobTemplate.spec.template.spec;
         assert.deepStrictEqual(pod.securityContext, { fsGroup: 999, fsGroupChangePolicy: "OnRootMismatch", seccompProfile: { type: "RuntimeDefault" }, runAsNonRoot: true, runAsUser: 999, runAsGroup: 999 });
         const [container] = pod.containers;
-        assert.deepStrictEqual(container.securityContext, { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } });
+        assert.deepStrictEqual(container.securityContext, { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } });
         assert.ok(container.resources.limits.memory && container.resources.requests.cpu, "the quota needs its resources");
         assert.strictEqual(pod.automountServiceAccountToken, false);
         assert.strictEqual(container.image, findObject(run, "StatefulSet", "redis").spec.template.spec.containers[0].image, "Redis' own image: nothing new to pull");
@@ -102,59 +103,58 @@ describe("a scheduled backup", () => {
         assert.deepStrictEqual([hard.pods, hard.persistentvolumeclaims, hard["requests.storage"], hard["requests.cpu"]], ["10", "4", "8Gi", "500m"]);
     });
 
-    it("the job's script keeps the newest backupKeep files and never leaves a truncated one under an .rdb name", () => {
-        const script = backupScript(7);
-        assert.match(script, /--rdb "\$name\.rdb\.part"/);
-        assert.ok(script.indexOf("sha256sum") < script.indexOf("mv \"$name.rdb.part\" \"$name.rdb\""));
-        assert.match(script, /sort -r \| tail -n \+8 \|/);
+    it("the job's script, run: a file per job even in one second, the newest backupKeep kept, another job's unfinished copy left alone", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "backup-script-"));
+        const bin = path.join(dir, "bin");
+        const claim = path.join(dir, "claim");
+        fs.mkdirSync(bin);
+        fs.mkdirSync(claim);
+        // redis-cli writes a snapshot to the file after --rdb; date is one fixed second.
+        fs.writeFileSync(path.join(bin, "redis-cli"), "#!/bin/sh\nwhile [ \"$1\" != --rdb ]; do shift; done\nprintf 'REDIS0011 %s' \"$JOB_NAME\" > \"$2\"\n", { mode: 0o755 });
+        fs.writeFileSync(path.join(bin, "date"), "#!/bin/sh\necho 2026-12-03T10-00-00Z\n", { mode: 0o755 });
+        fs.writeFileSync(path.join(claim, "2026-12-03T09-59-59Z-redis-backup-other.rdb.part"), "being written");
+        const stale = path.join(claim, "2026-12-03T07-00-00Z-redis-backup-killed.rdb.part");
+        fs.writeFileSync(stale, "left by a killed job");
+        fs.utimesSync(stale, new Date(Date.now() - 2 * 3600_000), new Date(Date.now() - 2 * 3600_000));
+        const job = (name: string) => execFileSync("sh", ["-c", backupScript(2, claim)], { env: { PATH: `${bin}:${process.env.PATH}`, REDIS_HOST: "redis", JOB_NAME: name }, encoding: "utf8" });
+        assert.match(job("redis-backup-29420000"), /^backed up: 2026-12-03T10-00-00Z-redis-backup-29420000\.rdb, \d+ bytes; kept: 1$/m);
+        assert.match(job("redis-backup-manual"), /kept: 2$/m);
+        const files = fs.readdirSync(claim).sort();
+        assert.deepStrictEqual(files, [
+            "2026-12-03T09-59-59Z-redis-backup-other.rdb.part",
+            "2026-12-03T10-00-00Z-redis-backup-29420000.rdb", "2026-12-03T10-00-00Z-redis-backup-29420000.sha256",
+            "2026-12-03T10-00-00Z-redis-backup-manual.rdb", "2026-12-03T10-00-00Z-redis-backup-manual.sha256",
+        ]);
+        assert.strictEqual(fs.readFileSync(path.join(claim, "2026-12-03T10-00-00Z-redis-backup-manual.rdb"), "utf8"), "REDIS0011 redis-backup-manual");
+        job("redis-backup-29420001");
+        assert.strictEqual(fs.readdirSync(claim).filter((f) => f.endsWith(".rdb")).length, 2, "backupKeep 2");
+        fs.rmSync(dir, { recursive: true });
+    });
+
+    it("the job's pod knows its job's name from the label Kubernetes gives it", async () => {
+        const env = findObject(await runProgram("alice", { backupSchedule: "@hourly" }), "CronJob", "redis-backup").spec.jobTemplate.spec.template.spec.containers[0].env;
+        assert.deepStrictEqual(env.find((e: { name: string }) => e.name === "JOB_NAME"), { name: "JOB_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.labels['batch.kubernetes.io/job-name']" } } });
     });
 });
 
 describe("the trainer's backup files", () => {
-    let dir: string;
-    beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), "backups-")); });
-    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
-    const about = (takenAt: string) => ({ trainee: "alice", namespace: "monsterstack-alice", volume: "pvc-1", takenAt, keys: 1 });
-
-    it("are 0600 files in 0700 directories, with a manifest giving bytes, sha256 and keys", () => {
-        const { file, manifest } = saveBackup(path.join(dir, "alice"), Buffer.from("REDIS0010 data"), about("2026-12-02T06:30:12.345Z"));
-        assert.strictEqual(path.basename(file), "2026-12-02T06-30-12.345Z.rdb");
-        assert.strictEqual(fs.statSync(file).mode & 0o777, 0o600);
-        assert.strictEqual(fs.statSync(file.replace(/rdb$/, "json")).mode & 0o777, 0o600);
-        assert.strictEqual(fs.statSync(path.join(dir, "alice")).mode & 0o777, 0o700);
-        assert.deepStrictEqual([manifest.bytes, manifest.sha256.length, manifest.keys], [14, 64, 1]);
-    });
-
-    it("a restore takes the newest, never one saved before a restore unless --at names it", () => {
-        const alice = path.join(dir, "alice");
-        const older = saveBackup(alice, Buffer.from("one"), about("2026-12-02T06:00:00.000Z")).file;
-        const newer = saveBackup(alice, Buffer.from("two"), about("2026-12-02T07:00:00.000Z")).file;
-        const before = saveBackup(path.join(alice, "before-restore"), Buffer.from("three"), about("2026-12-02T08:00:00.000Z")).file;
-        assert.strictEqual(newestBackup(alice), newer);
-        assert.strictEqual(chooseBackup({ source: "alice", dir }), newer);
-        assert.strictEqual(chooseBackup({ source: "alice", dir, at: path.basename(older) }), older);
-        assert.strictEqual(resolveAt(path.basename(before), alice), before);
-        assert.throws(() => chooseBackup({ source: "bob", dir }), /no backup of bob in .*bob/);
-        assert.throws(() => chooseBackup({ source: "alice", dir, at: "nope.rdb" }), /--at nope\.rdb: no such backup/);
-    });
-
-    it("a truncated or corrupt file is refused by name, before anything is done with it", () => {
-        const { file } = saveBackup(path.join(dir, "alice"), Buffer.from("REDIS0010 some data"), about("2026-12-02T06:00:00.000Z"));
-        assert.deepStrictEqual(readVerified(file).data.toString(), "REDIS0010 some data");
-        fs.writeFileSync(file, "REDIS0010 some");
-        assert.throws(() => readVerified(file), (err: Error) => err instanceof BackupFileError && err.message.startsWith(`${file} is truncated or corrupt: 14 bytes`));
-        fs.writeFileSync(file, "REDIS0010 some dat4");
-        assert.throws(() => readVerified(file), /is truncated or corrupt: 19 bytes with sha256 \w+…, its manifest says 19 bytes/);
-        fs.rmSync(file.replace(/rdb$/, "json"));
-        assert.throws(() => readVerified(file), /its manifest .* is missing or unreadable/);
-    });
-
     it("--in-cluster takes the job's newest file, or the one --at names, and says when the claim holds none", () => {
         const names = ["2026-12-02T06-00-00Z.rdb", "2026-12-02T06-00-00Z.sha256", "2026-12-02T08-00-00Z.rdb", "2026-12-02T08-00-00Z.sha256", "2026-12-02T09-00-00Z.rdb.part"];
         assert.strictEqual(pickScheduledFile(names, undefined, "ns/redis-backups"), "2026-12-02T08-00-00Z.rdb");
         assert.strictEqual(pickScheduledFile(names, "2026-12-02T06-00-00Z.rdb", "ns/redis-backups"), "2026-12-02T06-00-00Z.rdb");
         assert.throws(() => pickScheduledFile(names, "2026-12-02T09-00-00Z.rdb.part", "ns/redis-backups"), /--at 2026-12-02T09-00-00Z\.rdb\.part: no such backup in ns\/redis-backups/);
         assert.throws(() => pickScheduledFile([], undefined, "ns/redis-backups"), /ns\/redis-backups holds no backup yet/);
+    });
+
+    it("a restore that cannot fit Redis' memory limit is refused, naming the snapshot's size, the need, the limit and redisMemory", () => {
+        const MiB = 2 ** 20;
+        assert.strictEqual(restoreFit(1 * MiB, 2 * MiB, 256 * MiB), undefined, "the course's counters fit");
+        const refusal = restoreFit(40 * MiB, 2 * MiB, 256 * MiB);
+        assert.match(refusal ?? "", /^the snapshot is 40\.0 MiB; restoring it needs about 352\.0 MiB .* memory limit is 256\.0 MiB: .*Raise monsterstack:redisMemory \(to 384Mi or more/);
+        // What Redis holds now counts too: the staging server's copy comes on top of it.
+        assert.ok(restoreFit(20 * MiB, 200 * MiB, 256 * MiB) !== undefined);
+        assert.strictEqual(restoreFit(40 * MiB, 2 * MiB, undefined), undefined, "no limit, nothing to refuse");
+        assert.strictEqual(restoreFit(40 * MiB, 2 * MiB, quantityBytes(parseConfig({ redisMemory: "512Mi" }, "alice").redisMemory)), undefined, "raising redisMemory makes room");
     });
 
     it("--trainee picks one trainee of the roster, and an unknown one is refused", () => {

@@ -8,12 +8,15 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseArgs } from "../class/main";
-import { describeLock, fileBackendDir, holder, readLocks, StackLock } from "../class/locks";
-import { detachedPulumi, isPulumiRunning, killTree, processTree, started } from "../class/processes";
+import { describeLock, fileBackendDir, holder, ProcessView, readLocks, StackLock } from "../class/locks";
+import { detachedPulumi, killTree, processStart, processTree, runsPulumi, started } from "../class/processes";
 import { ProgressLines, table } from "../class/report";
-import { lockedMessage } from "../class/stacks";
+import { parseRoster } from "../class/roster";
+import { lockedMessage, runTrainee } from "../class/stacks";
 
 const lock: StackLock = { pid: 4242, username: "trainer", hostname: "laptop", timestamp: "2026-12-01T10:00:00Z" };
+/** A machine where pid 4242 runs `pulumi` (or not) since `since`. */
+const machine = (pulumi: boolean, since = "2026-12-01T09:59:00Z"): ProcessView => ({ runsPulumi: () => pulumi, startedAt: () => new Date(since) });
 const UNLOCK = "npm run class -- unlock --roster class.txt";
 /** Running, or stopped: not gone, and not a zombie waiting for its parent to read its status. */
 function alive(pid: number): boolean {
@@ -27,9 +30,10 @@ function alive(pid: number): boolean {
 
 describe("an interrupted class: locks and processes", () => {
     it("says whose a lock is, and the way out: unlock for a run that is gone, never for a live one", () => {
-        assert.strictEqual(holder(lock, "laptop", () => true), "live");
-        assert.strictEqual(holder(lock, "laptop", () => false), "gone");
-        assert.strictEqual(holder(lock, "server", () => false), "elsewhere", "a pid of another machine says nothing here");
+        assert.strictEqual(holder(lock, "laptop", machine(true)), "live");
+        assert.strictEqual(holder(lock, "laptop", machine(false)), "gone");
+        assert.strictEqual(holder(lock, "laptop", machine(true, "2026-12-01T10:05:00Z")), "gone", "a pulumi started after the lock was taken reuses a dead holder's pid");
+        assert.strictEqual(holder(lock, "server", machine(true)), "elsewhere", "a pid of another machine says nothing here");
         assert.strictEqual(lockedMessage("ann", [{ ...lock, holder: "gone" }], UNLOCK),
             "locked by a run that is gone (pid 4242 of trainer@laptop, since 2026-12-01T10:00:00Z): `npm run class -- unlock --roster class.txt` clears its lock");
         assert.strictEqual(lockedMessage("ann", [{ ...lock, holder: "live" }], UNLOCK),
@@ -50,7 +54,7 @@ describe("an interrupted class: locks and processes", () => {
             const stackDir = path.join(dir, ".pulumi", "locks", "organization", "monsterstack", "ann");
             fs.mkdirSync(stackDir, { recursive: true });
             fs.writeFileSync(path.join(stackDir, "8a1c.json"), JSON.stringify(lock));
-            assert.deepStrictEqual(readLocks(dir, "monsterstack", "ann"), [lock]);
+            assert.deepStrictEqual(readLocks(dir, "monsterstack", "ann"), [{ ...lock, file: path.join(stackDir, "8a1c.json") }]);
             assert.deepStrictEqual(readLocks(dir, "monsterstack", "ben"), []);
             assert.deepStrictEqual(readLocks(path.join(dir, "nothing"), "monsterstack", "ann"), []);
         } finally {
@@ -58,9 +62,59 @@ describe("an interrupted class: locks and processes", () => {
         }
     });
 
-    it("knows a pulumi process by what it runs, not by its pid alone", () => {
-        assert.strictEqual(isPulumiRunning(process.pid), false, "node is not pulumi");
-        assert.strictEqual(isPulumiRunning(2 ** 22 + 1), false, "no such pid");
+    it("knows a pulumi process by what it runs and since when, not by its pid alone, even once its binary was replaced", async () => {
+        assert.strictEqual(runsPulumi(process.pid), false, "node is not pulumi");
+        assert.strictEqual(runsPulumi(2 ** 22 + 1), false, "no such pid");
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "monsterstack-replaced-"));
+        const binary = path.join(dir, "pulumi");
+        fs.copyFileSync("/bin/sleep", binary);
+        fs.chmodSync(binary, 0o755);
+        const before = Date.now();
+        const child = spawn(binary, ["30"], { stdio: "ignore" });
+        try {
+            await new Promise((r) => setTimeout(r, 200));
+            fs.rmSync(binary); // an upgrade replaces the CLI under a run
+            assert.match(fs.readlinkSync(`/proc/${child.pid}/exe`), / \(deleted\)$/);
+            assert.strictEqual(runsPulumi(child.pid!), true);
+            const started = processStart(child.pid!)!.getTime();
+            assert.ok(Math.abs(started - before) < 1500, `started ${started - before} ms from the spawn`);
+            const held = { pid: child.pid!, username: "t", hostname: os.hostname(), timestamp: new Date(before + 500).toISOString() };
+            assert.strictEqual(holder(held), "live");
+            assert.strictEqual(holder({ ...held, timestamp: new Date(before - 60_000).toISOString() }), "gone", "the lock is older than the process");
+        } finally {
+            child.kill("SIGKILL");
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("`unlock` removes the lock files of runs that are gone, by name, and keeps a live run's and another machine's", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "monsterstack-unlock-"));
+        const binary = path.join(dir, "pulumi");
+        fs.copyFileSync("/bin/sleep", binary);
+        fs.chmodSync(binary, 0o755);
+        const live = spawn(binary, ["30"], { stdio: "ignore" });
+        try {
+            await new Promise((r) => setTimeout(r, 200));
+            const stackDir = path.join(dir, ".pulumi", "locks", "organization", "monsterstack", "ann");
+            fs.mkdirSync(stackDir, { recursive: true });
+            const write = (name: string, l: StackLock) => fs.writeFileSync(path.join(stackDir, name), JSON.stringify(l));
+            const now = new Date().toISOString();
+            write("dead.json", { pid: 2 ** 22 + 1, username: "t", hostname: os.hostname(), timestamp: now });
+            write("live.json", { pid: live.pid!, username: "t", hostname: os.hostname(), timestamp: now });
+            write("elsewhere.json", { pid: 2 ** 22 + 1, username: "t", hostname: "another-machine", timestamp: now });
+            const [ann] = parseRoster("ann\n", "class.txt", {});
+            const outcome = await runTrainee(ann, "unlock", { signal: new AbortController().signal, backendUrl: `file://${dir}`, unlockCommand: UNLOCK }, () => undefined);
+            assert.deepStrictEqual(fs.readdirSync(stackDir).sort(), ["elsewhere.json", "live.json"]);
+            assert.strictEqual(outcome.status, "failed");
+            assert.match(outcome.error!, /^unlocked: the lock of pid 4194305 .*, whose run is gone; not unlocked: locked: another update of this stack is running \(pid \d+ of t@/);
+            fs.rmSync(path.join(stackDir, "live.json"));
+            const again = await runTrainee(ann, "unlock", { signal: new AbortController().signal, backendUrl: `file://${dir}`, unlockCommand: UNLOCK }, () => undefined);
+            assert.match(again.error!, /^not unlocked: locked by a run on another machine/);
+            assert.deepStrictEqual(fs.readdirSync(stackDir), ["elsewhere.json"]);
+        } finally {
+            live.kill("SIGKILL");
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 
     it("kills a command with every process it started, those in other process groups too", async () => {
@@ -87,8 +141,12 @@ describe("an interrupted class: locks and processes", () => {
                 '  session) ps -o sid= -p $$ | tr -d " "; echo "pid $$" ;;',
                 '  locked) echo "error: the stack is currently locked by 1 lock(s)" >&2; exit 255 ;;',
                 '  wait) trap \'echo got INT; exit 7\' INT; echo ready; while :; do sleep 0.1; done ;;',
-                // An update that ignores the graceful SIGINT, with a plugin in a process group of its own.
-                '  up) trap "" INT; setsid sleep 300 & echo "$$ $!" > "$PWD/up.pids"; wait ;;',
+                // An update that ignores the graceful SIGINT, with a plugin in a process group of its own, and
+                // its lock file in a file backend beside another machine's.
+                '  up) trap "" INT; setsid sleep 300 & locks="$PWD/backend/.pulumi/locks/organization/monsterstack/ann"; mkdir -p "$locks";',
+                '      printf \'{"pid":%s,"username":"t","hostname":"%s","timestamp":"%s"}\' $$ "$(hostname)" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" > "$locks/ours.json";',
+                '      echo \'{"pid":1,"username":"t","hostname":"another-machine","timestamp":"2026-12-01T10:00:00Z"}\' > "$locks/theirs.json";',
+                '      echo "$$ $!" > "$PWD/up.pids"; wait ;;',
                 '  cancel) touch "$PWD/cancelled" ;;',
                 "  *) ;;",
                 "esac",
@@ -127,7 +185,9 @@ describe("an interrupted class: locks and processes", () => {
             assert.strictEqual(await exit, 130, stderr);
             assert.match(stderr, /class: SIGINT again: stopped at once; every process the tool started is killed, and this run's locks are cleared\. Maybe half-updated: ann; the next `up` completes them/);
             assert.deepStrictEqual(pids.filter(alive), [], "a process of the update outlived the tool");
-            assert.ok(fs.existsSync(path.join(dir, "cancelled")), "the stack's lock was not cleared (pulumi cancel)");
+            assert.deepStrictEqual(fs.readdirSync(path.join(dir, "backend", ".pulumi", "locks", "organization", "monsterstack", "ann")), ["theirs.json"],
+                "this run's lock file goes, by name, and no other");
+            assert.ok(!fs.existsSync(path.join(dir, "cancelled")), "`pulumi cancel` would remove every lock of the stack");
         });
 
         it("a lock refusal is the Automation API's ConcurrentUpdateError, as the rest of the tool expects", async () => {

@@ -1,7 +1,8 @@
 // The class tool's network isolation check: its verdict, and the probe pod it runs with a
 // trainee's own rights (Pod Security restricted, an image the stack runs, bounded in time).
 import * as assert from "assert";
-import { isolationVerdict, notEnforcedWarning, probePair, probePod, probeScript } from "../class/isolationProbe";
+import { isolationVerdict, notEnforcedWarning, probeImage, probePair, probePod, probeScript } from "../class/isolationProbe";
+import { parseRoster } from "../class/roster";
 import { jsonRecord, table } from "../class/report";
 
 describe("network isolation, measured by the class tool", () => {
@@ -17,12 +18,18 @@ describe("network isolation, measured by the class tool", () => {
         const spec = pod.spec!;
         assert.deepStrictEqual([spec.securityContext?.runAsNonRoot, spec.securityContext?.runAsUser, spec.securityContext?.seccompProfile?.type], [true, 999, "RuntimeDefault"]);
         const [c] = spec.containers;
-        assert.deepStrictEqual(c.securityContext, { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } });
+        assert.deepStrictEqual(c.securityContext, { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } });
         assert.deepStrictEqual([c.image, c.imagePullPolicy], ["localhost/redis:1", "Never"]);
         assert.ok(c.resources?.limits?.memory && c.resources.requests?.cpu, "the namespace's quota needs resources");
         assert.strictEqual(spec.restartPolicy, "Never");
         assert.ok(spec.activeDeadlineSeconds! <= 30);
         assert.strictEqual(spec.automountServiceAccountToken, false);
+    });
+
+    it("the probe's image is the class's setting for the trainee, never read from the trainee's pods", () => {
+        const [alice, bob] = parseRoster("alice redisImage=registry.example.com/redis:7.4 redisImagePullPolicy=Always\nbob\n", "class.txt", { redisImage: "localhost/redis:1" });
+        assert.deepStrictEqual(probeImage(alice), { ref: "registry.example.com/redis:7.4", pullPolicy: "Always" });
+        assert.deepStrictEqual(probeImage(bob), { ref: "localhost/redis:1", pullPolicy: "IfNotPresent" });
     });
 
     it("the script tries each target once, with a timeout, and prints one verdict line per target", () => {

@@ -71,8 +71,24 @@ describe("pod security", () => {
             }, w.metadata.name);
             assert.strictEqual(pod.automountServiceAccountToken, false, `${w.metadata.name} needs no API token`);
             for (const c of pod.containers) {
-                assert.deepStrictEqual(c.securityContext, { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } }, c.name);
+                assert.deepStrictEqual(c.securityContext, { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } }, c.name);
             }
+        }
+    });
+
+    it("every container of every pod, the backup job's included, has a read-only root; the apps write only to an emptyDir /tmp, Redis only to its claim", async () => {
+        const run = await runProgram("alice", { backupSchedule: "@hourly" });
+        const pods = [...workloads(run).map((w) => [w.metadata.name, w.spec.template.spec] as const),
+            ["redis-backup", findObject(run, "CronJob", "redis-backup").spec.jobTemplate.spec.template.spec] as const];
+        assert.strictEqual(pods.length, 4);
+        for (const [name, pod] of pods) {
+            for (const c of pod.containers) assert.strictEqual(c.securityContext.readOnlyRootFilesystem, true, `${name}/${c.name}`);
+            const writable = pod.containers.flatMap((c: { volumeMounts?: Array<{ name: string; mountPath: string; readOnly?: boolean }> }) => (c.volumeMounts ?? []).filter((m) => !m.readOnly))
+                .map((m: { name: string; mountPath: string }) => [m.mountPath, Object.keys(pod.volumes.find((v: V1Volume) => v.name === m.name)).find((k) => k !== "name")]);
+            const expected: Record<string, string[][]> = {
+                frontend: [["/tmp", "emptyDir"]], imagebackend: [["/tmp", "emptyDir"]], redis: [["/data", "persistentVolumeClaim"]], "redis-backup": [["/backups", "persistentVolumeClaim"]],
+            };
+            assert.deepStrictEqual(writable, expected[name], name);
         }
     });
 
@@ -94,7 +110,7 @@ describe("pod security", () => {
             assert.strictEqual(pod.securityContext.runAsUser, undefined);
             assert.strictEqual(pod.securityContext.runAsNonRoot, undefined);
             assert.deepStrictEqual(pod.securityContext.seccompProfile, { type: "RuntimeDefault" });
-            for (const c of pod.containers) assert.deepStrictEqual(c.securityContext, { allowPrivilegeEscalation: false });
+            for (const c of pod.containers) assert.deepStrictEqual(c.securityContext, { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true });
             // Still nothing baseline forbids.
             assert.ok(!pod.hostNetwork && !pod.volumes?.some((v: V1Volume) => v.hostPath));
         }

@@ -3,6 +3,7 @@
 import * as assert from "assert";
 import { parseConfig } from "../config";
 import { findObject, hasObject, kubeObjects, ProgramRun, runProgram } from "./harness";
+import { admits, Cluster, ContainerPort, NetworkPolicy, Pod, Protocol, selectorMatches, Source, verdict } from "./networkPolicyEvaluator";
 
 const KINDS = ["ServiceAccount", "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding", "ResourceQuota", "LimitRange", "NetworkPolicy"];
 
@@ -68,33 +69,46 @@ describe("tenancy", () => {
         const bigger = findObject(await runProgram("alice", { tenancy: "on", frontendReplicas: "4", redisStorageSize: "500Mi" }), "ResourceQuota", "trainee-quota");
         assert.strictEqual(bigger.spec.hard["pods"], "12");
         assert.strictEqual(bigger.spec.hard["requests.storage"], "3Gi");
+        // redisMemory sizes Redis' container, and the quota with it: 2 × (512 − 256) Mi more.
+        const roomier = await runProgram("alice", { tenancy: "on", redisMemory: "512Mi" });
+        assert.strictEqual(findObject(roomier, "StatefulSet", "redis").spec.template.spec.containers[0].resources.limits.memory, "512Mi");
+        assert.strictEqual(findObject(roomier, "ResourceQuota", "trainee-quota").spec.hard["limits.memory"], "1792Mi");
         const limits = findObject(alice, "LimitRange", "trainee-limits").spec.limits[0];
         assert.deepStrictEqual(limits.defaultRequest, { cpu: "50m", memory: "64Mi" });
         assert.deepStrictEqual(limits.default, { cpu: "250m", memory: "128Mi" });
     });
 
+    // The app with its backup job: every kind of client a backend has.
+    let withBackup: Promise<ProgramRun> | undefined;
+    const appWithBackup = () => (withBackup ??= runProgram("alice", { tenancy: "on", backupSchedule: "@hourly" }));
+
     it("NetworkPolicies, evaluated on the pods' own labels and ports: the app's paths are open, nothing else reaches a backend", async () => {
-        const run = await runProgram("alice", { tenancy: "on", backupSchedule: "@hourly" });
-        const policies = kubeObjects(run).filter((o) => o.kind === "NetworkPolicy");
-        const template = (kind: string, name: string) => findObject(run, kind, name).spec.template;
-        const pod = (kind: string, name: string) => ({ namespace: "monsterstack-alice", labels: template(kind, name).metadata.labels });
-        const port = (kind: string, name: string) => template(kind, name).spec.containers[0].ports[0].containerPort;
-        const [frontend, redis, imagebackend] = [pod("Deployment", "frontend"), pod("StatefulSet", "redis"), pod("Deployment", "imagebackend")];
-        const backup = { namespace: "monsterstack-alice", labels: findObject(run, "CronJob", "redis-backup").spec.jobTemplate.spec.template.metadata.labels };
-        const traineesOwn = { namespace: "monsterstack-alice", labels: { run: "debug" } };
-        const otherTrainee = { namespace: "monsterstack-bob", labels: frontend.labels };
-        const outside = { namespace: "", labels: {} };
-        const [redisPort, imagebackendPort, frontendPort] = [port("StatefulSet", "redis"), port("Deployment", "imagebackend"), port("Deployment", "frontend")];
-        const allowed = [[frontend, redis, redisPort], [frontend, imagebackend, imagebackendPort], [backup, redis, redisPort],
-            [outside, frontend, frontendPort], [otherTrainee, frontend, frontendPort], [traineesOwn, frontend, frontendPort]] as const;
-        for (const [from, to, p] of allowed) assert.ok(admits(policies, from, to, p), `${JSON.stringify(from.labels)} → ${JSON.stringify(to.labels)}:${p}`);
-        const denied = [[traineesOwn, redis, redisPort], [traineesOwn, imagebackend, imagebackendPort], [otherTrainee, redis, redisPort],
-            [otherTrainee, imagebackend, imagebackendPort], [outside, redis, redisPort], [imagebackend, redis, redisPort], [frontend, redis, 6380],
-            [backup, imagebackend, imagebackendPort], [outside, frontend, 22]] as const;
-        for (const [from, to, p] of denied) assert.ok(!admits(policies, from, to, p), `${JSON.stringify(from.labels)} → ${JSON.stringify(to.labels)}:${p} is admitted`);
+        const scene = networkScene(await appWithBackup());
+        for (const c of scene.allowed) {
+            const got = verdict(scene.cluster, c.from, c.to, c.port, c.protocol);
+            assert.ok(got.admitted, `${c.name}: ${got.reason}`);
+        }
+        for (const c of scene.denied) {
+            const got = verdict(scene.cluster, c.from, c.to, c.port, c.protocol);
+            assert.ok(!got.admitted, `${c.name} is admitted: ${got.reason}`);
+        }
         // The frontend's port follows frontendPort.
         const prod = await runProgram("alice", { tenancy: "on", frontendPort: "9090" });
         assert.deepStrictEqual(findObject(prod, "NetworkPolicy", "frontend-from-anywhere").spec.ingress, [{ ports: [{ protocol: "TCP", port: 9090 }] }]);
+    });
+
+    it("NetworkPolicies: the denied cases bite: any policy admitting clients to a backend, opened to every namespace, admits one of them", async () => {
+        const scene = networkScene(await appWithBackup());
+        // Read from what the program registers, not from a list of names: a policy added later is held to this too.
+        const backendPolicies = scene.cluster.policies.filter((policy) =>
+            [scene.redis, scene.imagebackend].some((backend) => policy.metadata.namespace === backend.namespace && selectorMatches(policy.spec.podSelector ?? {}, backend.labels ?? {})) &&
+            (policy.spec.ingress ?? []).some((rule) => (rule.from ?? []).length > 0));
+        assert.ok(backendPolicies.length > 0, "no policy admits clients to a backend: nothing to check");
+        for (const policy of backendPolicies) {
+            const opened: Cluster = { ...scene.cluster, policies: scene.cluster.policies.map((p) => (p === policy ? openedToEveryNamespace(p) : p)) };
+            const bitten = scene.denied.filter((c) => admits(opened, c.from, c.to, c.port, c.protocol)).map((c) => c.name);
+            assert.ok(bitten.length > 0, `${policy.metadata.name}, opened to every namespace, admits none of the denied cases: they would not catch that change`);
+        }
     });
 
     it("NetworkPolicies: only the stack's frontend reaches Redis (6379) and the image backend (8080)", () => {
@@ -152,6 +166,24 @@ describe("tenancy", () => {
             assert.match(String(prepared.outputs.frontendUrl), /tenancy only prepares the namespace/);
         });
 
+        it("tenancy only: the trainee's own stack may schedule backups and choose its frontend's port: the policies, Role and quota admit them", async () => {
+            const scene = networkScene(await runProgram("alice", { tenancy: "on", backupSchedule: "@hourly" }));
+            // The trainee's own stack, with a backup job and a frontend on 9090, under the class's policies only.
+            const classPolicies: NetworkPolicy[] = kubeObjects(prepared).filter((o) => o.kind === "NetworkPolicy").map((o) => ({ metadata: o.metadata, spec: o.spec }));
+            const cluster: Cluster = { ...scene.cluster, policies: classPolicies };
+            const frontend9090 = { ...scene.frontend, ports: [{ containerPort: 9090 }] };
+            const onAnotherPort: Connection = { name: "outside → frontend on 9090", from: scene.outside, to: frontend9090, port: 9090 };
+            for (const c of [...scene.allowed, onAnotherPort]) {
+                const got = verdict(cluster, c.from, c.to, c.port, c.protocol);
+                assert.ok(got.admitted, `${c.name}: ${got.reason}`);
+            }
+            for (const c of scene.denied.filter((d) => d.to !== scene.frontend)) assert.ok(!admits(cluster, c.from, c.to, c.port, c.protocol), `${c.name} is admitted`);
+            const rules: Array<{ apiGroups: string[]; resources: string[]; verbs: string[] }> = findObject(prepared, "Role", "trainee").inputs.rules;
+            assert.ok(rules.some((r) => r.apiGroups.includes("batch") && r.resources.includes("cronjobs") && r.resources.includes("jobs") && r.verbs.includes("create")), JSON.stringify(rules));
+            const hard = findObject(prepared, "ResourceQuota", "trainee-quota").spec.hard;
+            assert.deepStrictEqual([hard.pods, hard.persistentvolumeclaims], ["10", "4"], "sized for the backup job and its claim");
+        });
+
         it("tenancy only: the trainee may patch volumes, guarded by a policy for their namespace, bound before the right exists", () => {
             const role = findObject(prepared, "ClusterRole", "monsterstack:monsterstack-alice:own-volume");
             assert.deepStrictEqual(role.inputs.rules, [{ apiGroups: [""], resources: ["persistentvolumes"], verbs: ["patch"] }]);
@@ -186,22 +218,65 @@ describe("tenancy", () => {
     });
 });
 
-interface PodAt { namespace: string; labels: Record<string, string> }
-interface PolicyObject { metadata: { namespace: string }; spec: { podSelector: { matchLabels?: Record<string, string> }; policyTypes: string[];
-    ingress?: Array<{ from?: Array<{ podSelector?: { matchLabels?: Record<string, string> } }>; ports?: Array<{ port: number }> }> } }
-
-const selects = (selector: { matchLabels?: Record<string, string> } | undefined, labels: Record<string, string>) =>
-    Object.entries(selector?.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
+/** A connection the NetworkPolicy tests judge, named for the failure message. */
+interface Connection { name: string; from: Source; to: Pod; port: number; protocol?: Protocol }
 
 /**
- * NetworkPolicy's ingress semantics, for the kinds of rule the program writes: a pod no policy
- * selects takes anything; a selected one only what a rule of a policy selecting it admits
- * (a `from` podSelector means pods of the policy's own namespace; no `from`, anyone).
+ * The stack's pods as the cluster would run them (their templates' labels and declared ports),
+ * the clients a backend must refuse, and the registered NetworkPolicies with the namespaces'
+ * labels. The impostors live in another trainee's namespace, made by the same program, and
+ * carry this stack's own pod labels: only the namespace tells them apart.
  */
-function admits(policies: PolicyObject[], from: PodAt, to: PodAt, port: number): boolean {
-    const applying = policies.filter((p) => p.metadata.namespace === to.namespace && p.spec.policyTypes.includes("Ingress") && selects(p.spec.podSelector, to.labels));
-    if (applying.length === 0) return true;
-    return applying.some((p) => (p.spec.ingress ?? []).some((rule) =>
-        (rule.ports === undefined || rule.ports.some((x) => x.port === port)) &&
-        (rule.from === undefined || rule.from.some((peer) => from.namespace === p.metadata.namespace && selects(peer.podSelector, from.labels)))));
+function networkScene(run: ProgramRun) {
+    const namespace = "monsterstack-alice";
+    const elsewhere = "monsterstack-bob";
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a pod template out of the untyped registered inputs (KubeObject.spec)
+    const podOf = (template: any, ip: string): Pod => ({
+        namespace, ip, labels: template.metadata.labels,
+        ports: template.spec.containers.flatMap((c: { ports?: ContainerPort[] }) => c.ports ?? []),
+    });
+    const frontend = podOf(findObject(run, "Deployment", "frontend").spec.template, "10.244.0.10");
+    const imagebackend = podOf(findObject(run, "Deployment", "imagebackend").spec.template, "10.244.0.11");
+    const redis = podOf(findObject(run, "StatefulSet", "redis").spec.template, "10.244.0.12");
+    const backup = podOf(findObject(run, "CronJob", "redis-backup").spec.jobTemplate.spec.template, "10.244.0.13");
+    const traineesOwn: Pod = { namespace, labels: { run: "debug" }, ip: "10.244.0.14" };
+    const otherTrainee: Pod = { namespace: elsewhere, labels: { ...frontend.labels, "app.kubernetes.io/instance": elsewhere }, ip: "10.244.1.10" };
+    const frontendImpostor: Pod = { namespace: elsewhere, labels: frontend.labels, ip: "10.244.1.11" };
+    const backupImpostor: Pod = { namespace: elsewhere, labels: backup.labels, ip: "10.244.1.12" };
+    const outside: Source = { kind: "external", ip: "203.0.113.50" };
+
+    const ownLabels: Record<string, string> = findObject(run, "Namespace", namespace).metadata.labels;
+    const theirLabels = Object.fromEntries(Object.entries(ownLabels).map(([k, v]) => [k, v.replace(/alice/g, "bob")]));
+    const policies: NetworkPolicy[] = kubeObjects(run).filter((o) => o.kind === "NetworkPolicy").map((o) => ({ metadata: o.metadata, spec: o.spec }));
+    const cluster: Cluster = { policies, namespaces: [{ name: namespace, labels: ownLabels }, { name: elsewhere, labels: theirLabels }] };
+
+    const port = (pod: Pod) => (pod.ports ?? [])[0].containerPort;
+    const connection = (name: string, from: Source, to: Pod, portNumber = port(to), protocol?: Protocol): Connection => ({ name, from, to, port: portNumber, protocol });
+    const allowed = [
+        connection("frontend → redis", frontend, redis), connection("frontend → imagebackend", frontend, imagebackend),
+        connection("backup job → redis", backup, redis), connection("outside → frontend", outside, frontend),
+        connection("another trainee's frontend → frontend", otherTrainee, frontend), connection("trainee's own pod → frontend", traineesOwn, frontend),
+    ];
+    const denied = [
+        connection("trainee's own pod → redis", traineesOwn, redis), connection("trainee's own pod → imagebackend", traineesOwn, imagebackend),
+        connection("frontend's labels in another namespace → redis", frontendImpostor, redis),
+        connection("frontend's labels in another namespace → imagebackend", frontendImpostor, imagebackend),
+        connection("backup job's labels in another namespace → redis", backupImpostor, redis),
+        connection("another trainee's frontend → redis", otherTrainee, redis),
+        connection("outside → redis", outside, redis), connection("outside → imagebackend", outside, imagebackend),
+        connection("imagebackend → redis", imagebackend, redis), connection("backup job → imagebackend", backup, imagebackend),
+        connection("frontend → redis on another port", frontend, redis, port(redis) + 1), connection("frontend → redis over UDP", frontend, redis, port(redis), "UDP"),
+        connection("outside → frontend on port 22", outside, frontend, 22),
+    ];
+    return { cluster, redis, imagebackend, frontend, outside, allowed, denied };
+}
+
+/** The code change the denied cases must catch: each peer of `policy` taken from every namespace. */
+function openedToEveryNamespace(policy: NetworkPolicy): NetworkPolicy {
+    const ingress = (policy.spec.ingress ?? []).map((rule) => ({
+        ...rule,
+        // An ipBlock peer may carry no selector: it names addresses, not namespaces.
+        from: rule.from?.map((peer) => (peer.ipBlock ? peer : { ...peer, namespaceSelector: {} })),
+    }));
+    return { ...policy, spec: { ...policy.spec, ingress } };
 }
