@@ -70,6 +70,5 @@ try {
     }
 } finally {
     spawnSync("npm", ["run", "--silent", "class", "--", "down", "--roster", roster, "--parallel", String(CLASS.length)], { cwd: REPO, stdio: "ignore" });
-    for (const t of CLASS) fs.rmSync(path.join(REPO, `Pulumi.${t}.yaml`), { force: true });
     fs.rmSync(root, { recursive: true, force: true });
 }

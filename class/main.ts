@@ -13,7 +13,8 @@ import { namespaceClashes, parseAssignments, parseRoster, RosterError, Trainee }
 import { DEFAULT_BACKUP_DIR } from "./backupFiles";
 import { privateRoot, replacePrivate, requireName } from "./privateFiles";
 import { DataOptions, runDataCommand } from "./dataCommands";
-import { backendUrl, Command, firstLine, missingPassphrase, Outcome, pool, refusedOutcome, runTrainee } from "./stacks";
+import { backendUrl, Command, firstLine, missingPassphrase, Outcome, pool, PROJECT_DIR, refusedOutcome, runTrainee } from "./stacks";
+import { prepareClassFolder } from "./classFolder";
 
 const USAGE = `usage: npm run class -- up --roster <file> [--parallel N] [--config key=value]... [--json] [--out DIR]
        npm run class -- preview|status|down --roster <file> [--parallel N] [--json]
@@ -167,12 +168,21 @@ async function main(): Promise<void> {
     } catch (err) {
         fail(`nothing was touched: ${(err as Error).message}`);
     }
+    // The trainees' stack settings live in the class's own folder, beside the roster.
+    let classFolder = "";
+    try {
+        const prepared = prepareClassFolder(options.roster, PROJECT_DIR, trainees.map((t) => t.stack));
+        classFolder = prepared.folder;
+        for (const old of prepared.copied) process.stderr.write(`class: ${old} copied into ${classFolder}/, which now holds this class's stack settings; the old file can go\n`);
+    } catch (err) {
+        fail(`nothing was touched: ${(err as Error).message}`);
+    }
     const progress = new ProgressLines(trainees.map((t) => t.stack), process.stderr.isTTY === true, (s) => process.stderr.write(s));
     const interruption = new Interruption((line) => progress.note(line), "stacks", "url" in backend ? backend.url : "");
     interruption.listen();
     // Only up and preview register anything; a trainee refused here is left untouched.
     const clashes = command === "up" || command === "preview" ? namespaceClashes(trainees) : new Map<string, string>();
-    const context = { signal: interruption.signal, backendUrl: "url" in backend ? backend.url : "", unlockCommand: `npm run class -- unlock --roster ${options.roster}` };
+    const context = { signal: interruption.signal, backendUrl: "url" in backend ? backend.url : "", unlockCommand: `npm run class -- unlock --roster ${options.roster}`, classFolder };
     const outcomes = await pool(trainees, options.parallel, async (t) => {
         const clash = clashes.get(t.stack);
         if (clash === undefined) return runTrainee(t, command, { ...context, onRunning: interruption.tracking(t.stack) }, (p) => progress.update(t.stack, p));

@@ -2,6 +2,7 @@
 // directory: the same program, on whatever backend the user is logged in to.
 import { ConcurrentUpdateError, EngineEvent, LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import * as path from "path";
+import { spawn } from "child_process";
 import * as fs from "fs";
 import { describeLock, fileBackendDir, Holder, holder, LockFile, readLocks, StackLock } from "./locks";
 import { detachedPulumi } from "./processes";
@@ -58,6 +59,46 @@ function projectWorkspace(): Promise<LocalWorkspace> {
     return workspace;
 }
 
+/** The class's own workspace: its folder (classFolder.ts) holds the trainees' stack settings. */
+const classWorkspaces = new Map<string, Promise<LocalWorkspace>>();
+function classWorkspace(folder: string): Promise<LocalWorkspace> {
+    if (!classWorkspaces.has(folder)) classWorkspaces.set(folder, detachedPulumi().then((pulumiCommand) => LocalWorkspace.create({ workDir: folder, pulumiCommand })));
+    return classWorkspaces.get(folder)!;
+}
+
+/** A kubeconfig given by value (its contents, not a path): a credential, kept as a secret. */
+export function isKubeconfigContents(value: string): boolean {
+    return value.includes("\n") || /^\s*\{/.test(value) || /apiVersion\s*:/.test(value);
+}
+
+/**
+ * The stack's settings as `pulumi config set-all` takes them on its command line, and the
+ * secrets that must not go there (they go through stdin, `setSecret`).
+ */
+export function stackSettings(config: Record<string, string>): { plain: Record<string, string>; secret: Record<string, string> } {
+    const plain: Record<string, string> = {};
+    const secret: Record<string, string> = {};
+    for (const [key, value] of Object.entries(config)) {
+        (key === "kubeconfig" && isKubeconfigContents(value) ? secret : plain)[`monsterstack:${key}`] = value;
+    }
+    return { plain, secret };
+}
+
+/** `pulumi config set --secret KEY` with the value on stdin: never on a command line, encrypted in the settings file. */
+function setSecret(ws: LocalWorkspace, stack: string, key: string, value: string): Promise<void> {
+    const command = ws.pulumiCommand.command;
+    return new Promise((resolve, reject) => {
+        const child = spawn(command, ["config", "set", key, "--secret", "--stack", stack, "--non-interactive"], {
+            cwd: ws.workDir, stdio: ["pipe", "ignore", "pipe"], env: { ...process.env, ...ws.envVars },
+        });
+        let stderr = "";
+        child.stderr.on("data", (d: Buffer) => { stderr += d; });
+        child.on("error", reject);
+        child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`pulumi config set --secret ${key} failed: ${stderr.trim()}`))));
+        child.stdin.end(value);
+    });
+}
+
 /**
  * Why no stack could open its secrets, or undefined: a self-managed backend (`pulumi login
  * --local`, s3://, ...) keeps them under a passphrase that the Automation API cannot ask for,
@@ -75,12 +116,14 @@ export async function backendUrl(): Promise<string> {
     return (await (await projectWorkspace()).whoAmI()).url ?? "";
 }
 
-async function stackFor(trainee: Trainee, command: Command): Promise<Stack> {
-    const ws = await projectWorkspace();
+async function stackFor(trainee: Trainee, command: Command, classFolder: string): Promise<Stack> {
+    const ws = await classWorkspace(classFolder);
     return oneAtATime(async () => {
         const stack = command === "up" ? await Stack.createOrSelect(trainee.stack, ws) : await Stack.select(trainee.stack, ws);
         if (command === "up" || command === "preview") {
-            await stack.setAllConfig(Object.fromEntries(Object.entries(trainee.config).map(([k, v]) => [`monsterstack:${k}`, { value: v }])));
+            const { plain, secret } = stackSettings(trainee.config);
+            await stack.setAllConfig(Object.fromEntries(Object.entries(plain).map(([k, v]) => [k, { value: v }])));
+            for (const [key, value] of Object.entries(secret)) await setSecret(ws, trainee.stack, key, value);
         }
         return stack;
     });
@@ -154,6 +197,8 @@ export interface RunContext {
     backendUrl: string;
     /** The command that clears this roster's dead locks, for the messages. */
     unlockCommand: string;
+    /** The class's folder, holding its trainees' stack settings (classFolder.ts). */
+    classFolder: string;
     /** Told when the stack's operation starts (and whether it takes the stack's lock: a preview does not), and when it ends. */
     onRunning?: (operation: { stack: Stack; locks: boolean } | undefined) => void;
 }
@@ -208,7 +253,7 @@ export async function runTrainee(trainee: Trainee, command: Command, context: Ru
             return outcome;
         }
         onProgress({ stage: "selecting", resources });
-        const stack = await stackFor(trainee, command);
+        const stack = await stackFor(trainee, command, context.classFolder);
         if (command === "up") {
             const result = await running(stack, "updating", () => stack.up({ onEvent: onEvent("updating"), signal }));
             base.changes = summary(result.summary.resourceChanges);

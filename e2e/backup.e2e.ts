@@ -7,7 +7,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { allRunning, CLASS_LOCAL_IMAGES, visit } from "./lib/app";
-import { npmClass, REPO, run, tempBackend, TempBackend } from "./lib/cli";
+import { npmClass, run, tempBackend, TempBackend } from "./lib/cli";
 import { DATA_LEASE_NAME } from "../class/dataLease";
 import { kubectl, kubeJson, waitFor } from "./lib/cluster";
 import { defaultNamespace } from "../config";
@@ -215,7 +215,6 @@ describe("backups: class backup and restore, and the scheduled backup", function
     after(() => {
         const down = npmClass("down", "--roster", roster, "--purge", "--yes");
         if (down.status !== 0) console.log(down.stderr);
-        for (const t of [...CLASS, "ghost"]) fs.rmSync(path.join(REPO, `Pulumi.${t}.yaml`), { force: true });
         backend?.remove();
     });
 });

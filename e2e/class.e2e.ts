@@ -6,7 +6,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { CLASS_LOCAL_IMAGES } from "./lib/app";
-import { killTree, npmClass, REPO, run, tempBackend, TempBackend } from "./lib/cli";
+import { killTree, npmClass, REPO, required, run, tempBackend, TempBackend } from "./lib/cli";
 import { kubeJson, waitFor } from "./lib/cluster";
 import type { JsonRecord } from "../class/report";
 import { defaultNamespace } from "../config";
@@ -47,8 +47,19 @@ describe("npm run class: a class of 5 with --parallel 3", function () {
     });
 
     it("`up --json`: one JSON array, every trainee ok, each kubeconfig a 0600 file that reaches its own namespace only", async () => {
-        const r = npmClass("up", "--roster", roster, "--parallel", "3", "--config", "tenancy=on", ...CLASS_LOCAL_IMAGES, "--out", out, "--json");
+        // The admin kubeconfig given by value, as `--config kubeconfig="$(cat admin.yaml)"` gives it.
+        const admin = fs.readFileSync(required("KUBECONFIG"), "utf8");
+        const r = npmClass("up", "--roster", roster, "--parallel", "3", "--config", "tenancy=on", "--config", `kubeconfig=${admin}`, ...CLASS_LOCAL_IMAGES, "--out", out, "--json");
         assert.strictEqual(r.status, 0, r.stderr);
+        // The stacks' settings are in the class's own folder, the kubeconfig encrypted; the project's work tree is as it was.
+        assert.strictEqual(run("git", ["status", "--porcelain", "--untracked-files=all"], { cwd: REPO }).stdout, "", "the class changed the project's work tree");
+        const adminKey = /client-key-data: (\S+)/.exec(admin)![1];
+        for (const t of CLASS) {
+            assert.ok(!fs.existsSync(path.join(REPO, `Pulumi.${t}.yaml`)), `Pulumi.${t}.yaml in the project`);
+            const settings = fs.readFileSync(path.join(`${roster}.stacks`, `Pulumi.${t}.yaml`), "utf8");
+            assert.match(settings, /^ {2}monsterstack:kubeconfig:\n {4}secure: /m, t);
+            assert.ok(!settings.includes(adminKey.slice(0, 40)), `the admin key is in plain text in ${t}'s settings`);
+        }
         const records: JsonRecord[] = JSON.parse(r.stdout);
         assert.deepStrictEqual(records.map((x) => [x.trainee, x.status]), CLASS.map((t) => [t, "ok"]));
         assert.strictEqual(records[1].reclaimPolicy, "Retain");
@@ -147,8 +158,6 @@ describe("npm run class: a class of 5 with --parallel 3", function () {
     });
 
     after(() => {
-        // The class tool keeps each stack's config next to the program, as `pulumi config set` does.
-        for (const t of [...CLASS, "fay", "gus", "hal"]) fs.rmSync(path.join(REPO, `Pulumi.${t}.yaml`), { force: true });
         backend?.remove();
     });
 });

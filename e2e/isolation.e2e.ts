@@ -98,7 +98,6 @@ describe("network isolation: NetworkPolicies enforced, and measured by the class
 
     after(() => {
         npmClass("down", "--roster", roster);
-        for (const t of CLASS) fs.rmSync(path.join(REPO, `Pulumi.${t}.yaml`), { force: true });
         backend?.remove();
     });
 });

@@ -7,7 +7,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { allRunning, useLocalImages, visit } from "./lib/app";
-import { npmClass, REPO, run, tempBackend, TempBackend, TraineeCli } from "./lib/cli";
+import { npmClass, run, tempBackend, TempBackend, TraineeCli } from "./lib/cli";
 import { kubeJson, waitFor } from "./lib/cluster";
 import type { JsonRecord } from "../class/report";
 import { cronProblem } from "../components/cron";
@@ -147,7 +147,6 @@ describe("trainees running their own stack in namespaces the class prepared", fu
     after(() => {
         if (bob) bob.destroy();
         if (records) npmClass("down", "--roster", roster);
-        for (const t of ["alice", "bob"]) fs.rmSync(path.join(REPO, `Pulumi.${t}.yaml`), { force: true });
         trainer?.remove();
     });
 });

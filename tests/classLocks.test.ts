@@ -103,12 +103,12 @@ describe("an interrupted class: locks and processes", () => {
             write("live.json", { pid: live.pid!, username: "t", hostname: os.hostname(), timestamp: now });
             write("elsewhere.json", { pid: 2 ** 22 + 1, username: "t", hostname: "another-machine", timestamp: now });
             const [ann] = parseRoster("ann\n", "class.txt", {});
-            const outcome = await runTrainee(ann, "unlock", { signal: new AbortController().signal, backendUrl: `file://${dir}`, unlockCommand: UNLOCK }, () => undefined);
+            const outcome = await runTrainee(ann, "unlock", { signal: new AbortController().signal, backendUrl: `file://${dir}`, unlockCommand: UNLOCK, classFolder: dir }, () => undefined);
             assert.deepStrictEqual(fs.readdirSync(stackDir).sort(), ["elsewhere.json", "live.json"]);
             assert.strictEqual(outcome.status, "failed");
             assert.match(outcome.error!, /^unlocked: the lock of pid 4194305 .*, whose run is gone; not unlocked: locked: another update of this stack is running \(pid \d+ of t@/);
             fs.rmSync(path.join(stackDir, "live.json"));
-            const again = await runTrainee(ann, "unlock", { signal: new AbortController().signal, backendUrl: `file://${dir}`, unlockCommand: UNLOCK }, () => undefined);
+            const again = await runTrainee(ann, "unlock", { signal: new AbortController().signal, backendUrl: `file://${dir}`, unlockCommand: UNLOCK, classFolder: dir }, () => undefined);
             assert.match(again.error!, /^not unlocked: locked by a run on another machine/);
             assert.deepStrictEqual(fs.readdirSync(stackDir), ["elsewhere.json"]);
         } finally {

@@ -1,0 +1,48 @@
+// Where a class keeps its trainees' stack settings (`Pulumi.<trainee>.yaml`): a folder of its
+// own beside the roster, `<roster>.stacks/`, never the project's work tree. Pulumi reads a
+// stack's settings next to the project file it runs, so that folder holds a copy of the
+// project's Pulumi.yaml whose `main:` points back at the program. Pulumi then runs the program
+// in the project's directory, as before: relative paths in a roster mean what they meant.
+import * as fs from "fs";
+import * as path from "path";
+import { privateRoot, replacePrivate } from "./privateFiles";
+
+/** The class's folder for a roster file: `class.txt` → `class.txt.stacks/`, beside it. */
+export function classFolderOf(roster: string): string {
+    return path.join(path.dirname(path.resolve(roster)), `${path.basename(roster)}.stacks`);
+}
+
+/**
+ * The project's Pulumi.yaml, made to run from `classFolder`: the same file with a `main:`
+ * naming the project's directory, relative to that folder (Pulumi joins it to the folder).
+ */
+export function classProjectFile(projectFile: string, classFolder: string, projectDir: string): string {
+    if (/^main:/m.test(projectFile)) throw new Error("the project's Pulumi.yaml already sets main:, which the class's copy must set");
+    const main = path.relative(classFolder, projectDir) || ".";
+    const lines = projectFile.split("\n");
+    const name = lines.findIndex((l) => l.startsWith("name:"));
+    if (name < 0) throw new Error("the project's Pulumi.yaml has no name:");
+    lines.splice(name + 1, 0, "# Written by `npm run class`: the program is the project's, the stacks' settings are this folder's.", `main: ${JSON.stringify(main)}`);
+    return lines.join("\n");
+}
+
+/**
+ * Makes the class's folder (0700: the settings may hold a kubeconfig, encrypted or as a
+ * path), writes its Pulumi.yaml, and brings along a trainee's settings that an earlier
+ * version of the tool kept in the project's directory (copied, with the salt their secrets
+ * need; the old file is left for the trainer to delete). Returns the folder.
+ */
+export function prepareClassFolder(roster: string, projectDir: string, stacks: string[]): { folder: string; copied: string[] } {
+    const folder = privateRoot("--roster's stacks folder", classFolderOf(roster));
+    replacePrivate(path.join(folder, "Pulumi.yaml"), classProjectFile(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8"), folder, projectDir));
+    const copied: string[] = [];
+    for (const stack of stacks) {
+        const old = path.join(projectDir, `Pulumi.${stack}.yaml`);
+        const here = path.join(folder, `Pulumi.${stack}.yaml`);
+        if (!fs.existsSync(here) && fs.existsSync(old) && fs.lstatSync(old).isFile()) {
+            replacePrivate(here, fs.readFileSync(old));
+            copied.push(old);
+        }
+    }
+    return { folder, copied };
+}

@@ -1,0 +1,57 @@
+// Where the class tool keeps its trainees' stack settings: the class's own folder beside the
+// roster, whose Pulumi.yaml runs the project's program; a kubeconfig given by value never goes
+// on a command line.
+import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { classFolderOf, classProjectFile, prepareClassFolder } from "../class/classFolder";
+import { isKubeconfigContents, PROJECT_DIR, stackSettings } from "../class/stacks";
+
+describe("the class's own folder of stack settings", () => {
+    let dir: string;
+    beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), "class-folder-")); });
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("is `<roster>.stacks/` beside the roster, 0700, with the project's Pulumi.yaml pointing back at the program", () => {
+        const roster = path.join(dir, "november", "class.txt");
+        fs.mkdirSync(path.dirname(roster));
+        fs.writeFileSync(roster, "alice\n");
+        const { folder, copied } = prepareClassFolder(roster, PROJECT_DIR, ["alice"]);
+        assert.strictEqual(folder, fs.realpathSync(classFolderOf(roster)));
+        assert.strictEqual(path.basename(folder), "class.txt.stacks");
+        assert.strictEqual(fs.statSync(folder).mode & 0o777, 0o700);
+        assert.deepStrictEqual(copied, []);
+        const written = fs.readFileSync(path.join(folder, "Pulumi.yaml"), "utf8");
+        const main = JSON.parse(/^main: (.+)$/m.exec(written)![1]);
+        assert.strictEqual(path.resolve(folder, main), PROJECT_DIR);
+        // Everything else is the project's own file, line for line.
+        assert.strictEqual(written.split("\n").filter((l) => !/^(main:|# Written by)/.test(l)).join("\n"), fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), "utf8"));
+    });
+
+    it("brings along a trainee's settings an earlier version kept in the project's directory, once, and leaves the old file", () => {
+        const project = path.join(dir, "project");
+        fs.mkdirSync(project);
+        fs.writeFileSync(path.join(project, "Pulumi.yaml"), "name: monsterstack\nruntime: nodejs\n");
+        fs.writeFileSync(path.join(project, "Pulumi.alice.yaml"), "encryptionsalt: v1:salt\nconfig:\n  monsterstack:target: minikube\n");
+        const roster = path.join(dir, "class.txt");
+        const first = prepareClassFolder(roster, project, ["alice", "bob"]);
+        assert.deepStrictEqual(first.copied, [path.join(project, "Pulumi.alice.yaml")]);
+        assert.strictEqual(fs.readFileSync(path.join(first.folder, "Pulumi.alice.yaml"), "utf8"), fs.readFileSync(path.join(project, "Pulumi.alice.yaml"), "utf8"));
+        assert.strictEqual(fs.statSync(path.join(first.folder, "Pulumi.alice.yaml")).mode & 0o777, 0o600);
+        assert.ok(fs.existsSync(path.join(project, "Pulumi.alice.yaml")));
+        fs.writeFileSync(path.join(first.folder, "Pulumi.alice.yaml"), "config: {}\n");
+        assert.deepStrictEqual(prepareClassFolder(roster, project, ["alice"]).copied, [], "the class's own copy wins");
+        assert.strictEqual(classProjectFile("name: monsterstack\nruntime: nodejs\n", "/c/class.txt.stacks", "/c/project").split("\n")[2], 'main: "../project"');
+    });
+
+    it("a kubeconfig given by value is a secret, set apart from the command line; a path is not", () => {
+        const contents = "apiVersion: v1\nkind: Config\nusers:\n- name: admin\n  user:\n    token: s3cr3t\n";
+        assert.ok(isKubeconfigContents(contents));
+        assert.ok(isKubeconfigContents('{"apiVersion":"v1","kind":"Config"}'));
+        assert.ok(!isKubeconfigContents("/home/trainer/admin.yaml"));
+        assert.ok(!isKubeconfigContents("~/.kube/config"));
+        assert.deepStrictEqual(stackSettings({ target: "cloud", kubeconfig: contents }), { plain: { "monsterstack:target": "cloud" }, secret: { "monsterstack:kubeconfig": contents } });
+        assert.deepStrictEqual(stackSettings({ kubeconfig: "admin.yaml" }), { plain: { "monsterstack:kubeconfig": "admin.yaml" }, secret: {} });
+    });
+});
