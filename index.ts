@@ -4,7 +4,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { loadStackConfig, MonsterstackConfig } from "./config";
 import { clusterReader } from "./dataVolume/clusterState";
-import { requireUsableNamespace, TraineeCluster } from "./components/cluster";
+import { requireOwnStackId, requireUsableNamespace, TraineeCluster } from "./components/cluster";
+import { knownNow, STACK_ID_LABEL, StackId } from "./components/stackId";
 import { DATA_CLAIM_NAME, DataClaim } from "./components/dataClaim";
 import { Frontend, FRONTEND_SERVICE_NAME, frontendAccess, frontendIdentity } from "./components/frontend";
 import { ImageBackend, IMAGEBACKEND_PORT, imageBackendIdentity } from "./components/imageBackend";
@@ -25,11 +26,27 @@ export = async () => {
     const config = loadStackConfig();
     // The stack creates its namespace, and deletes it at destroy: only its own, or the class's
     // for a trainee's own stack, is ever taken. Rendered YAML has no cluster to read.
-    if (config.renderYamlTo === undefined) requireUsableNamespace(config, pulumi.getProject(), await clusterReader.namespaceLabels(config));
+    const labels = config.renderYamlTo === undefined ? await clusterReader.namespaceLabels(config) : undefined;
+    if (config.renderYamlTo === undefined) requireUsableNamespace(config, pulumi.getProject(), labels);
     // The trainer preparing a shared cluster: the trainee's namespace and access, no app;
-    // the trainee then runs their own stack there (namespaceOwner class).
-    return config.tenancy === "only" ? traineeNamespace(config) : monsterstack(config);
+    // the trainee then runs their own stack there (namespaceOwner class). Otherwise the app,
+    // whose volumes are read first too.
+    const volumes = config.tenancy === "only" ? undefined : await decideVolumes(config);
+    // Which deployment of this project and stack name owns the namespace: the id in this stack's state tells.
+    const stackId = config.namespaceOwner === "stack" ? new StackId("stack-id") : undefined;
+    if (stackId) requireOwnStackId(config, labels, await knownNow(stackId.hex));
+    return volumes === undefined ? traineeNamespace(config, stackId) : monsterstack(config, volumes, stackId);
 };
+
+/** Which volume holds the data, and the scheduled backups': the claim's own, a retained one of this stack, or a new one. */
+async function decideVolumes(config: MonsterstackConfig) {
+    return {
+        data: await decideDataVolume(config, DATA_CLAIM_NAME),
+        // Found again like the data's; attachVolume and startEmpty are the data's only.
+        backups: config.backupSchedule === undefined ? undefined
+            : await decideDataVolume({ ...config, attachVolume: undefined, startEmpty: false }, BACKUP_CLAIM_NAME),
+    };
+}
 
 /**
  * The trainee's own access to a shared cluster, and what it is sized for. A namespace the
@@ -62,12 +79,13 @@ function traineeAccess(config: MonsterstackConfig, cluster: TraineeCluster, ownS
 }
 
 /** `tenancy: only`: the namespace and the trainee's access, for the trainee's own stack. */
-function traineeNamespace(config: MonsterstackConfig) {
-    const cluster = new TraineeCluster("cluster", { config });
+function traineeNamespace(config: MonsterstackConfig, stackId: StackId | undefined) {
+    const cluster = new TraineeCluster("cluster", { config, stackId: stackId?.hex });
     const access = traineeAccess(config, cluster, true);
     const none = "(none: tenancy only prepares the namespace; the trainee deploys the app with their own stack)";
     return {
         namespaceName: cluster.namespaceName,
+        stackId: stackId?.hex ?? "(none)",
         frontendUrl: none,
         dataVolume: none,
         traineeKubeconfig: access.kubeconfig,
@@ -75,19 +93,17 @@ function traineeNamespace(config: MonsterstackConfig) {
 }
 
 /** The app: data, Redis, image backend, TLS, frontend, and the volume's reclaim policy. */
-async function monsterstack(config: MonsterstackConfig) {
+function monsterstack(config: MonsterstackConfig, volumes: Awaited<ReturnType<typeof decideVolumes>>, stackId: StackId | undefined) {
     const instance = config.namespace;
-    // Which volume holds the data: the claim's own, a retained one of this stack, or a new one.
-    const dataDecision = await decideDataVolume(config, DATA_CLAIM_NAME);
-    const { plan } = dataDecision;
-    const dataVolume = volumeOf(dataDecision);
-    // The scheduled backups' claim: found again like the data's; attachVolume and startEmpty are the data's only.
-    const backupVolume = config.backupSchedule === undefined ? undefined
-        : await decideDataVolume({ ...config, attachVolume: undefined, startEmpty: false }, BACKUP_CLAIM_NAME);
+    const { plan } = volumes.data;
+    const dataVolume = volumeOf(volumes.data);
+    const backupVolume = volumes.backups;
 
     // Where: an explicit provider for the trainee's cluster, and the trainee's namespace.
-    const cluster = new TraineeCluster("cluster", { config });
+    const cluster = new TraineeCluster("cluster", { config, stackId: stackId?.hex });
     const inCluster = cluster.inCluster;
+    // The volumes carry the stack's id too: `class down --purge` deletes only its own stack's.
+    const ownedBy: Record<string, pulumi.Input<string>> = stackId ? { [STACK_ID_LABEL]: stackId.hex } : {};
     const namespace = cluster.namespaceName;
 
     // Data: the claim outlives the workloads; with Retain its volume outlives the stack.
@@ -152,6 +168,7 @@ async function monsterstack(config: MonsterstackConfig) {
         size: config.redisStorageSize,
         reclaimPolicy: config.reclaimPolicy,
         ...volumeOf(backupVolume),
+        identityLabels: { ...backupVolume.labels, ...ownedBy },
     }, inCluster) : undefined;
 
     // The reclaim policy and the stack's identity go on the volume the claim is bound to;
@@ -159,7 +176,7 @@ async function monsterstack(config: MonsterstackConfig) {
     const reclaim = plan.kind === "render" ? undefined : new VolumeReclaimPolicy("redis-data-policy", {
         claim: data.claim, claimRef: `${config.namespace}/${DATA_CLAIM_NAME}`,
         volumeName: dataVolume.volumeName,
-        identityLabels: dataVolume.identityLabels,
+        identityLabels: { ...dataVolume.identityLabels, ...ownedBy },
         policy: config.reclaimPolicy, instance, after: [redis.workload],
     }, inCluster);
 
@@ -169,6 +186,7 @@ async function monsterstack(config: MonsterstackConfig) {
 
     return {
         namespaceName: namespace,
+        stackId: stackId?.hex ?? "(none: the class owns the namespace)",
         frontendUrl: frontend.service.status.apply((status) => frontendAccess({
             target: config.target,
             serviceType: config.frontendServiceType,

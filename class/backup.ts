@@ -33,9 +33,11 @@ function failure(trainee: string, err: unknown, extra: Partial<DataOutcome> = {}
 
 /** Runs `work` on the trainee's Redis while holding the trainee's data Lease. */
 async function withData<T>(trainee: Trainee, operation: DataOperation, work: (pod: RedisPod, interrupted?: string) => Promise<T>): Promise<T> {
+    // A stack that is not up has no namespace to hold a Lease in: say so first.
+    const pod = await redisPod(trainee.parsed);
     const lease = await holdDataLease(loadKubeConfig(trainee.parsed), trainee.parsed.namespace, operation);
     try {
-        return await work(await redisPod(trainee.parsed), lease.interrupted);
+        return await work(pod, lease.interrupted);
     } finally {
         await lease.release();
     }

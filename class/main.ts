@@ -100,7 +100,7 @@ async function confirm(question: string): Promise<boolean> {
 
 async function purge(trainees: Trainee[], outcomes: Outcome[], yes: boolean): Promise<void> {
     const destroyed = trainees.filter((t, i) => outcomes[i].status === "ok");
-    const volumes = await Promise.all(destroyed.map(async (t) => ({ trainee: t, volumes: await retainedVolumes(t, PROJECT) })));
+    const volumes = await Promise.all(destroyed.map(async (t) => ({ trainee: t, volumes: await retainedVolumes(t, PROJECT, outcomes.find((o) => o.trainee === t.stack)?.stackId) })));
     const kept = volumes.filter((v) => v.volumes.length > 0);
     if (kept.length === 0) {
         process.stderr.write("purge: no retained data left\n");

@@ -6,16 +6,30 @@ import { loadKubeConfig } from "../dataVolume/clusterState";
 import { identityLabels } from "../dataVolume/plan";
 import { DATA_CLAIM_NAME } from "../components/dataClaim";
 import { BACKUP_CLAIM_NAME } from "../components/scheduledBackup";
+import { STACK_ID_LABEL } from "../components/stackId";
 import type { Trainee } from "./roster";
 
+/**
+ * Which of the volumes labelled with a trainee's identity are this stack's to purge: released
+ * ones whose stack id is this stack's (`stackId`, read from its outputs before the destroy),
+ * or that carry none (written by 2722259 or earlier). One with another id is another
+ * deployment's of the same name (another trainer's class on this cluster): never this one's.
+ */
+export function ownReleasedVolumes(volumes: k8s.V1PersistentVolume[], stackId: string | undefined): string[] {
+    return volumes.filter((pv) => {
+        const id = pv.metadata?.labels?.[STACK_ID_LABEL];
+        return pv.status?.phase !== "Bound" && (id === undefined || id === stackId);
+    }).map((pv) => pv.metadata!.name!);
+}
+
 /** The volumes still holding this trainee's data and scheduled backups, by the labels the program put on them. */
-export async function retainedVolumes(trainee: Trainee, project: string): Promise<string[]> {
+export async function retainedVolumes(trainee: Trainee, project: string, stackId: string | undefined): Promise<string[]> {
     const core = loadKubeConfig(trainee.parsed).makeApiClient(k8s.CoreV1Api);
     const names: string[] = [];
     for (const claim of [DATA_CLAIM_NAME, BACKUP_CLAIM_NAME]) {
         const labels = identityLabels({ project, stack: trainee.stack, namespace: trainee.parsed.namespace, claim });
         const list = await core.listPersistentVolume({ labelSelector: Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(",") });
-        names.push(...list.items.filter((pv) => pv.status?.phase !== "Bound").map((pv) => pv.metadata!.name!));
+        names.push(...ownReleasedVolumes(list.items, stackId));
     }
     return names;
 }

@@ -30,6 +30,8 @@ export interface Outcome {
     frontendUrl?: string;
     dataVolume?: string;
     reclaimPolicy?: string;
+    /** down: the stack's id (StackId), read before the destroy, which takes the outputs. */
+    stackId?: string;
     /** What the run changed or plans to change, e.g. "2 to update, 21 unchanged". */
     changes?: string;
     /** `cancelled`: stopped by a signal to the tool, before or while its operation ran. */
@@ -264,6 +266,7 @@ export async function runTrainee(trainee: Trainee, command: Command, context: Ru
             const before = await stack.outputs();
             base.reclaimPolicy = applicable(before.reclaimPolicy?.value);
             base.dataVolume = applicable(before.dataVolume?.value);
+            base.stackId = applicable(before.stackId?.value);
             const result = await running(stack, "destroying", () => stack.destroy({ onEvent: onEvent("destroying"), signal }));
             base.changes = summary(result.summary.resourceChanges);
             onProgress({ stage: "done", resources });

@@ -5,6 +5,7 @@ import { ConfigError, defaultNamespace, MonsterstackConfig } from "../config";
 import { LABEL_PREFIX, stackIdentityLabels } from "../dataVolume/plan";
 import { stackLabels } from "./labels";
 import { podSecurityLabels } from "./security";
+import { STACK_ID_LABEL } from "./stackId";
 
 /** Provider settings for a stack: which cluster, and whether to apply or render YAML. */
 export function providerArgs(config: MonsterstackConfig): k8s.ProviderArgs {
@@ -29,16 +30,19 @@ export function providerArgs(config: MonsterstackConfig): k8s.ProviderArgs {
 
 export interface TraineeClusterArgs {
     config: MonsterstackConfig;
+    /** The stack's id (StackId), labelled on the namespace the stack owns. */
+    stackId?: pulumi.Input<string>;
 }
 
 /** On a namespace the trainer's class prepared for a trainee's own stack (`tenancy only`). */
 export const PREPARED_BY_CLASS_LABEL = { "monsterstack.io/tenancy": "only" };
 
 /** The namespace's labels: who it is for, whose it is, the Pod Security Standard it enforces, and whether the class prepared it. */
-export function namespaceLabels(config: MonsterstackConfig, project: string): Record<string, string> {
+export function namespaceLabels(config: MonsterstackConfig, project: string, stackId?: pulumi.Input<string>): Record<string, pulumi.Input<string>> {
     return {
         ...stackLabels(config.namespace, "namespace"),
         ...stackIdentityLabels({ project, stack: config.stack }),
+        ...(stackId === undefined ? {} : { [STACK_ID_LABEL]: stackId }),
         ...podSecurityLabels(config.podSecurity),
         ...(config.tenancy === "only" ? PREPARED_BY_CLASS_LABEL : {}),
     };
@@ -74,7 +78,7 @@ function isUnidentifiedMonsterstackNamespace(labels: Record<string, string>, nam
 /** Whose a namespace looks like, from the labels it carries, for a trainee reading a refusal. */
 function whose(labels: Record<string, string>, name: string): string {
     const listed = (keys: string[]) => keys.map((k) => `${k}=${labels[k]}`).join(", ");
-    const identity = Object.keys(labels).filter((k) => k.startsWith(`${LABEL_PREFIX}/`)).sort();
+    const identity = Object.keys(labels).filter((k) => k.startsWith(`${LABEL_PREFIX}/`) && k !== STACK_ID_LABEL).sort();
     if (labels[`${LABEL_PREFIX}/stack`] !== undefined) {
         const prepared = labels[Object.keys(PREPARED_BY_CLASS_LABEL)[0]] === "only" ? ", prepared by the trainer's class" : "";
         return `it is stack ${labels[`${LABEL_PREFIX}/stack`]}'s, of project ${labels[`${LABEL_PREFIX}/project`] ?? "(none)"}${prepared} (${listed(identity)})`;
@@ -113,6 +117,27 @@ export function requireUsableNamespace(config: MonsterstackConfig, project: stri
         `one labelled ${label}. Nothing was changed. Set monsterstack:namespace to a name of your own` +
         `${byDefault ? "" : ` (or unset it: ${defaultNamespace(config.stack)})`}, or, in a namespace the trainer prepared for you, ` +
         `set monsterstack:namespaceOwner class.${claimIt}`);
+}
+
+/**
+ * The second half of the check, once the stack's id is known (undefined in the preview of a
+ * stack's first run): a namespace labelled with this stack's project and name, but another
+ * stack id, belongs to another stack of the same name (another trainer's class on this
+ * cluster, on a backend of its own) or to this one before its state was lost. Either way the
+ * program cannot tell it is this stack's, and refuses it, saying how to claim it. A namespace
+ * made before namespaces carried an id (2722259 and earlier) has none, and stays its stack's.
+ */
+export function requireOwnStackId(config: MonsterstackConfig, labels: Record<string, string> | undefined, stackId: string | undefined): void {
+    const theirs = labels?.[STACK_ID_LABEL];
+    if (theirs === undefined || theirs === stackId) return;
+    const byDefault = config.namespace === defaultNamespace(config.stack);
+    throw new ConfigError(`monsterstack:namespace = ${JSON.stringify(config.namespace)}${byDefault ? " (the default for this stack)" : ""}: ` +
+        `namespace ${config.namespace} already exists and is not this stack's: it is the namespace of a stack ${config.stack} of project ` +
+        `${labels?.[`${LABEL_PREFIX}/project`] ?? "(none)"}, but of another deployment of it (${STACK_ID_LABEL}=${theirs}; this stack's id is ` +
+        `${stackId ?? "drawn at its first `pulumi up`"}): another trainer's class on this cluster, with a backend of its own, or this stack ` +
+        "before its state was lost. A stack deletes its namespace, with everything in it, at `pulumi destroy`, so it only takes its own. Nothing was changed. " +
+        `Set monsterstack:namespace to a name of your own${byDefault ? "" : ` (or unset it: ${defaultNamespace(config.stack)})`}. ` +
+        `If it is this stack's own and its state was lost, say so first: kubectl label namespace ${config.namespace} ${STACK_ID_LABEL}-`);
 }
 
 /** The provider's annotation naming the server-side-apply field manager of an object. */
@@ -164,7 +189,7 @@ export class TraineeCluster extends pulumi.ComponentResource {
 
         if (config.namespaceOwner === "stack") {
             this.namespace = new k8s.core.v1.Namespace(`${name}-namespace`, {
-                metadata: { name: config.namespace, labels: namespaceLabels(config, pulumi.getProject()) },
+                metadata: { name: config.namespace, labels: namespaceLabels(config, pulumi.getProject(), args.stackId) },
             }, { ...this.inCluster, parent: this });
         }
         this.namespaceName = this.namespace ? this.namespace.metadata.name : pulumi.output(config.namespace);

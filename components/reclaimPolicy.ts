@@ -3,6 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ReclaimPolicy } from "../config";
 import { recommendedLabels } from "./labels";
+import { isKnown } from "./stackId";
 
 export interface VolumeReclaimPolicyArgs {
     /** The data claim; its bound volume is the one that receives the policy. */
@@ -12,7 +13,7 @@ export interface VolumeReclaimPolicyArgs {
     /** The volume's name when the cluster read already knows it (the claim exists, or a retained volume is attached). */
     volumeName?: string;
     /** The labels that say whose data the volume holds, so that it can be found again without Pulumi state. */
-    identityLabels: Record<string, string>;
+    identityLabels: Record<string, pulumi.Input<string>>;
     policy: ReclaimPolicy;
     instance: string;
     /**
@@ -39,15 +40,6 @@ export function pendingVolumeNote(claimRef: string, policy: ReclaimPolicy): stri
     return `Reclaim policy ${policy}: \`pulumi up\` will set it on the new volume of claim ${claimRef} as soon as ` +
         `the claim is bound; ${consequence}. This preview cannot list that step (a PersistentVolumePatch named ` +
         `after the volume): the volume does not exist yet.`;
-}
-
-/**
- * Whether an output's value is known. In a preview, values the cluster has yet to produce
- * (the name of a volume not provisioned yet) are unknown, and `apply` skips its callback.
- * `isKnown` is the flag `apply` itself consults; the SDK's typings do not declare it.
- */
-function isKnown(output: pulumi.Output<unknown>): Promise<boolean> {
-    return (output as unknown as { isKnown: Promise<boolean> }).isKnown;
 }
 
 /**

@@ -96,7 +96,7 @@ export interface ScheduledBackupArgs extends Omit<BackupPodArgs, "claimName"> {
     /** The volume already bound to the claim, when the cluster read knows it. */
     volumeName?: string;
     /** The labels that say whose backups the volume holds. */
-    identityLabels: Record<string, string>;
+    identityLabels: Record<string, pulumi.Input<string>>;
     /** Rendered YAML: no bound volume to put the reclaim policy on. */
     render: boolean;
 }

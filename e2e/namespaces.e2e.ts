@@ -3,6 +3,8 @@
 // killed halfway. Plain `pulumi up` and `pulumi destroy`, on the real node.
 import * as assert from "assert";
 import { spawn } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
 import { allRunning, useLocalImages, visit } from "./lib/app";
 import { killTree, tempBackend, TempBackend, TraineeCli } from "./lib/cli";
 import { kubeJson, kubectl, waitFor } from "./lib/cluster";
@@ -80,18 +82,67 @@ describe("a stack takes only its own namespace", function () {
         visits = now;
     });
 
-    it("hank's stack removed with `pulumi stack rm --force` and created again takes its namespace back, data and all; run again, it plans no change", async () => {
+    it("hank of another backend (another trainer's class on this cluster) is refused by the stack id on hank's namespace, and his destroy takes nothing", async () => {
+        const otherBackend = path.join(backend.root, "other-class-backend");
+        fs.mkdirSync(otherBackend);
+        const twin = TraineeCli.checkout("hank", backend.root, { PULUMI_BACKEND_URL: `file://${otherBackend}` }, "hank-of-another-class");
+        useLocalImages(twin);
+        const up = twin.attempt("up", "--yes");
+        assert.notStrictEqual(up.status, 0, up.stdout);
+        assert.match(up.stdout + up.stderr, new RegExp(`namespace ${hank.namespace} already exists and is not this stack's: it is the namespace of a stack hank of project monsterstack, ` +
+            `but of another deployment of it \\(monsterstack\\.io/stack-id=${hanksLabels["monsterstack.io/stack-id"]}; this stack's id is [0-9a-f]{16}\\)`));
+        assert.deepStrictEqual(twin.stateTypes().filter((t) => t.startsWith("kubernetes:")), [], "a Kubernetes object was registered");
+        twin.destroy();
+        assert.deepStrictEqual(labelsOf(hank.namespace), hanksLabels, "hank's namespace was relabelled");
+        await allRunning(hank);
+        const now = await visit(hank, "hank's app after the other class's hank was refused");
+        assert.strictEqual(now, visits + 1);
+        visits = now;
+    });
+
+    it("hank's stack removed with `pulumi stack rm --force` and created again is refused too, until the namespace's stack id is removed; then it takes its namespace back, data and all", async () => {
         hank.pulumi("stack", "rm", "--force", "--yes");
         assert.ok(kubeJson("namespace", hank.namespace), "--force leaves the objects in the cluster");
         hank.initAgain();
         useLocalImages(hank);
+        const refused = hank.attempt("up", "--yes");
+        assert.notStrictEqual(refused.status, 0, refused.stdout);
+        assert.match(refused.stdout + refused.stderr, new RegExp(`If it is this stack's own and its state was lost, say so first: kubectl label namespace ${hank.namespace} monsterstack\\.io/stack-id-`));
+        assert.strictEqual(kubectl("label", "namespace", hank.namespace, "monsterstack.io/stack-id-").status, 0);
         hank.up();
         await allRunning(hank);
-        assert.deepStrictEqual(labelsOf(hank.namespace), hanksLabels);
+        const { ["monsterstack.io/stack-id"]: newId, ...labels } = labelsOf(hank.namespace);
+        const { ["monsterstack.io/stack-id"]: oldId, ...before } = hanksLabels;
+        assert.deepStrictEqual(labels, before);
+        assert.match(newId, /^[0-9a-f]{16}$/);
+        assert.notStrictEqual(newId, oldId, "a new stack draws a new id");
+        hanksLabels = labelsOf(hank.namespace);
         const now = await visit(hank, "hank's app in a new stack of the same name");
         assert.strictEqual(now, visits + 1);
         visits = now;
         hank.preview("--expect-no-changes");
+    });
+
+    it("a stack deployed by 2722259 keeps its namespace and data on upgrade: its stack id is added in place, and the counter carries on", async () => {
+        const kim = TraineeCli.checkoutAt("2722259", "kim", backend.root, "kim-at-2722259");
+        useLocalImages(kim);
+        kim.up();
+        await allRunning(kim);
+        const before = await visit(kim, "kim's app, deployed by 2722259");
+        const namespace = kubeJson("namespace", kim.namespace).metadata;
+        assert.strictEqual(namespace.labels["monsterstack.io/stack-id"], undefined);
+        kim.upgrade();
+        const steps = kim.previewSteps();
+        assert.deepStrictEqual(steps.filter((s) => s.type === "kubernetes:core/v1:Namespace").map((s) => s.op), ["update"]);
+        const destructive = steps.filter((s) => ["replace", "create-replacement", "delete-replaced", "delete"].includes(s.op));
+        assert.deepStrictEqual(destructive, [], "the upgrade would replace or delete");
+        kim.up();
+        await allRunning(kim);
+        const after = kubeJson("namespace", kim.namespace).metadata;
+        assert.strictEqual(after.uid, namespace.uid, "the namespace was replaced");
+        assert.match(after.labels["monsterstack.io/stack-id"], /^[0-9a-f]{16}$/);
+        assert.strictEqual(await visit(kim, "kim's app, upgraded"), before + 1);
+        kim.destroy();
     });
 
     it("hank moves to another namespace as the README says, and his counter carries on there", async () => {

@@ -6,6 +6,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { classFolderOf, classProjectFile, prepareClassFolder } from "../class/classFolder";
+import { ownReleasedVolumes } from "../class/purge";
 import { isKubeconfigContents, PROJECT_DIR, stackSettings } from "../class/stacks";
 
 describe("the class's own folder of stack settings", () => {
@@ -53,5 +54,19 @@ describe("the class's own folder of stack settings", () => {
         assert.ok(!isKubeconfigContents("~/.kube/config"));
         assert.deepStrictEqual(stackSettings({ target: "cloud", kubeconfig: contents }), { plain: { "monsterstack:target": "cloud" }, secret: { "monsterstack:kubeconfig": contents } });
         assert.deepStrictEqual(stackSettings({ kubeconfig: "admin.yaml" }), { plain: { "monsterstack:kubeconfig": "admin.yaml" }, secret: {} });
+    });
+});
+
+describe("`down --purge` takes only its own stack's retained volumes", () => {
+    const pv = (name: string, phase: string, stackId?: string) => ({
+        metadata: { name, labels: { "monsterstack.io/stack": "alice", ...(stackId ? { "monsterstack.io/stack-id": stackId } : {}) } },
+        status: { phase },
+    });
+
+    it("released ones with this stack's id, or none (from 2722259 or earlier); never another deployment's, never a bound one", () => {
+        const volumes = [pv("ours", "Released", "aaaa"), pv("legacy", "Released"), pv("other-class", "Released", "bbbb"), pv("in-use", "Bound", "aaaa"), pv("available", "Available", "aaaa")];
+        assert.deepStrictEqual(ownReleasedVolumes(volumes, "aaaa"), ["ours", "legacy", "available"]);
+        // A stack with no id (refused before it ever deployed, as another class's alice is): none with an id.
+        assert.deepStrictEqual(ownReleasedVolumes(volumes, undefined), ["legacy"]);
     });
 });

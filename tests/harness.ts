@@ -82,7 +82,7 @@ const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
  * In a preview of a new stack nothing exists yet: new objects have no id, so a read of
  * the claim gets an unknown id and learns nothing, as with the real engine.
  */
-function simulatedState(args: pulumi.runtime.MockResourceArgs, previewOfNewStack: boolean): { id: string; state: Record<string, unknown> } {
+function simulatedState(args: pulumi.runtime.MockResourceArgs, previewOfNewStack: boolean, stackId: string | null): { id: string; state: Record<string, unknown> } {
     const inputs = args.inputs ?? {};
     const meta = inputs.metadata ?? {};
     if (previewOfNewStack) {
@@ -112,8 +112,14 @@ function simulatedState(args: pulumi.runtime.MockResourceArgs, previewOfNewStack
     if (args.type === "random:index/randomPassword:RandomPassword") {
         state.result = "mock-password-0123456789abcdef";
     }
+    if (args.type === "random:index/randomId:RandomId" && stackId !== null) {
+        state.hex = stackId;
+    }
     return { id, state };
 }
+
+/** The id a stack's state holds, unless a test says otherwise. */
+export const MOCK_STACK_ID = "5eed0123456789ab";
 
 /** A namespace as `tenancy: only` leaves it. */
 const PREPARED_NAMESPACE = { "monsterstack.io/tenancy": "only" };
@@ -146,6 +152,8 @@ export interface RunOptions {
     namespaceLabels?: Record<string, string> | null;
     /** Called when the program reads the stack's namespace. */
     onNamespaceRead?: () => void;
+    /** The id in the stack's state (StackId); null: none yet. Default: MOCK_STACK_ID. */
+    stackId?: string | null;
     program?: string;
 }
 
@@ -174,7 +182,7 @@ export async function runProgram(stack: string, config: Record<string, string> =
         return config.namespaceOwner === "class" ? PREPARED_NAMESPACE : undefined;
     };
     await pulumi.runtime.setMocks({
-        newResource: (args) => simulatedState(args, previewOfNewStack),
+        newResource: (args) => simulatedState(args, previewOfNewStack, options.stackId === undefined ? MOCK_STACK_ID : options.stackId),
         call: (args) => args.inputs,
     }, "monsterstack", stack, preview !== undefined);
     // Mocks have no engine to send log messages to: keep them for the tests.

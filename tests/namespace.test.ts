@@ -2,7 +2,7 @@
 // ever creates, adopts or (at destroy) deletes its own.
 import * as assert from "assert";
 import { ConfigError, parseConfig } from "../config";
-import { findObject, kubeObjects, RunOptions, runProgram } from "./harness";
+import { findObject, kubeObjects, MOCK_STACK_ID, RunOptions, runProgram } from "./harness";
 
 /** What a namespace made with `kubectl create namespace` carries: its name, put there by Kubernetes. */
 const byKubectl = (name: string, extra: Record<string, string> = {}) => ({ "kubernetes.io/metadata.name": name, ...extra });
@@ -78,6 +78,42 @@ describe("the stack's namespace: only its own is ever taken", () => {
             const ns = kubeObjects(run).find((o) => o.kind === "Namespace")!;
             assert.deepStrictEqual(byKubectl(ns.metadata.name, ns.metadata.labels), own, "the namespace would be relabelled");
         }
+    });
+
+    describe("two deployments of one project and stack name (two classes' alice, or a stack whose state was lost)", () => {
+        it("the namespace and the volumes carry the id in the stack's state; it is an output", async () => {
+            const run = await runProgram("alice", { reclaimPolicy: "Retain", backupSchedule: "@daily" });
+            assert.strictEqual(findObject(run, "Namespace", "monsterstack-alice").metadata.labels["monsterstack.io/stack-id"], MOCK_STACK_ID);
+            const patches = kubeObjects(run).filter((o) => o.kind === "PersistentVolumePatch");
+            assert.ok(patches.length >= 1);
+            for (const p of patches) assert.strictEqual(p.metadata.labels["monsterstack.io/stack-id"], MOCK_STACK_ID, p.metadata.name);
+            assert.strictEqual(run.outputs.stackId, MOCK_STACK_ID);
+            assert.ok(run.resources.some((r) => r.type === "random:index/randomId:RandomId"), "the id comes from @pulumi/random");
+        });
+
+        it("a namespace with this project's and name's labels but another id is refused, naming the id and how to claim it; no Kubernetes object is registered", async () => {
+            const theirs = { ...await deployedNamespace("alice"), "monsterstack.io/stack-id": "0ther0ther0ther0" };
+            for (const options of [{}, { stackId: null }, { stackId: null, preview: "newStack" as const }]) {
+                await assert.rejects(runProgram("alice", {}, { namespaceLabels: theirs, ...options }), (err: Error & { registeredBeforeError?: number }) => {
+                    assert.ok(err instanceof ConfigError, String(err));
+                    assert.match(err.message, /^monsterstack:namespace = "monsterstack-alice" \(the default for this stack\): namespace monsterstack-alice already exists and is not this stack's: it is the namespace of a stack alice of project monsterstack, but of another deployment of it \(monsterstack\.io\/stack-id=0ther0ther0ther0; this stack's id is /);
+                    assert.match(err.message, /another trainer's class on this cluster, with a backend of its own, or this stack before its state was lost\. .*Nothing was changed\./);
+                    assert.match(err.message, /kubectl label namespace monsterstack-alice monsterstack\.io\/stack-id-$/);
+                    assert.strictEqual(err.registeredBeforeError, 2, "only the stack's id (its component and its RandomId): no provider, no Kubernetes object");
+                    return true;
+                });
+            }
+        });
+
+        it("its own id, or none (a namespace made by 2722259 or earlier), is this stack's: the id is added in place", async () => {
+            const own = await deployedNamespace("alice");
+            assert.ok(findObject(await runProgram("alice", {}, { namespaceLabels: own }), "Namespace", "monsterstack-alice"));
+            const before = Object.fromEntries(Object.entries(own).filter(([k]) => k !== "monsterstack.io/stack-id"));
+            const upgraded = findObject(await runProgram("alice", {}, { namespaceLabels: before }), "Namespace", "monsterstack-alice");
+            assert.deepStrictEqual(byKubectl(upgraded.metadata.name, upgraded.metadata.labels), own, "the same labels, and the id");
+            const registered = (await runProgram("alice", {}, { namespaceLabels: before })).resources.find((r) => r.type === "kubernetes:core/v1:Namespace")!;
+            assert.deepStrictEqual([registered.replaceOnChanges, registered.deleteBeforeReplace], [[], false], "a label change is an update in place");
+        });
     });
 
     it("every object is written by the stack's own field manager, not one drawn into the state: a stack created again after its state was lost owns its fields", async () => {

@@ -1,7 +1,7 @@
 // Retain vs Delete: the heart of the course. Toggling must change only the fields and
 // options that carry the policy; every object that holds data keeps its type and name.
 import * as assert from "assert";
-import { kubeObjects, ProgramRun, Registered, runProgram } from "./harness";
+import { kubeObjects, MOCK_STACK_ID, ProgramRun, Registered, runProgram } from "./harness";
 
 /** Paths (a.b.c) where two values differ. */
 function differingPaths(a: unknown, b: unknown, prefix = ""): string[] {
@@ -61,12 +61,13 @@ describe("reclaim policy Retain vs Delete", () => {
                 assert.deepStrictEqual(kept(del), ["PersistentVolumePatch"]);
             });
 
-            it("labels the volume with the stack's identity, so that a later run finds it without Pulumi state", () => {
+            it("labels the volume with the stack's identity, so that a later run finds it without Pulumi state, and with the id of the deployment that wrote it", () => {
                 for (const run of [retain, del]) {
                     const patch = kubeObjects(run).find((o) => o.kind === "PersistentVolumePatch")!;
                     assert.deepStrictEqual(Object.fromEntries(Object.entries(patch.metadata.labels).filter(([k]) => k.startsWith("monsterstack.io/"))), {
                         "monsterstack.io/project": "monsterstack", "monsterstack.io/stack": "alice",
                         "monsterstack.io/namespace": "monsterstack-alice", "monsterstack.io/claim": "redis-data",
+                        "monsterstack.io/stack-id": MOCK_STACK_ID,
                     });
                 }
             });

@@ -111,6 +111,29 @@ export class TraineeCli {
         return trainee;
     }
 
+    /**
+     * The project as it was at `commit` (`git archive`), built, with the stack created: what a
+     * trainee deployed with that version.
+     */
+    static checkoutAt(commit: string, stack: string, root: string, dirName: string): TraineeCli {
+        const dir = path.join(root, dirName);
+        fs.mkdirSync(dir, { recursive: true });
+        run("sh", ["-c", 'git -C "$1" archive "$2" | tar -x -C "$3"', "sh", REPO, commit, dir]);
+        fs.symlinkSync(path.join(REPO, "node_modules"), path.join(dir, "node_modules"));
+        run("npm", ["run", "--silent", "build"], { cwd: dir });
+        const trainee = new TraineeCli(stack, dir);
+        trainee.pulumi("stack", "init", stack);
+        return trainee;
+    }
+
+    /** The trainee's upgrade to this version: today's files over the checkout (a `git pull`), then `npm run build`. */
+    upgrade(): void {
+        for (const f of fs.readdirSync(REPO).filter((f) => !NOT_COPIED.has(f) && !LOCAL_STACK_CONFIG.test(f))) {
+            fs.cpSync(path.join(REPO, f), path.join(this.dir, f), { recursive: true, force: true });
+        }
+        run("npm", ["run", "--silent", "build"], { cwd: this.dir });
+    }
+
     pulumi(...args: string[]): Result {
         return run("pulumi", [...args, "--non-interactive"], { cwd: this.dir, env: this.env });
     }
