@@ -12,6 +12,7 @@ import * as os from "os";
 import * as path from "path";
 import { performance } from "perf_hooks";
 import { emptyProject, median, timedPreview } from "./previewTiming";
+import { classFolderOf } from "../class/classFolder";
 
 const REPO = path.join(__dirname, "..");
 const CLASS_SIZE = 30;
@@ -122,7 +123,6 @@ async function main(): Promise<void> {
     const roster = path.join(root, "class.txt");
     fs.writeFileSync(roster, names.join("\n") + "\n");
     const cleanUp = () => {
-        for (const f of fs.readdirSync(REPO).filter((f) => /^Pulumi\.(bench|render)-\d+\.yaml$/.test(f))) fs.rmSync(path.join(REPO, f));
         fs.rmSync(root, { recursive: true, force: true });
     };
 
@@ -139,7 +139,8 @@ async function main(): Promise<void> {
                 const stackTimes: number[] = [], emptyTimes: number[] = [];
                 for (let i = 0; i < PREVIEW_REPEATS; i++) {
                     emptyTimes.push(timedPreview([], { cwd: empty.dir }));
-                    stackTimes.push(timedPreview(["--stack", names[0], "--expect-no-changes"], { cwd: REPO }));
+                    // Where the class keeps its stacks' settings: the folder beside the roster.
+                    stackTimes.push(timedPreview(["--stack", names[0], "--expect-no-changes"], { cwd: classFolderOf(roster) }));
                 }
                 empty.remove();
                 preview = { stack: median(stackTimes) / 1000, empty: median(emptyTimes) / 1000 };

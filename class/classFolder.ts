@@ -5,7 +5,7 @@
 // in the project's directory, as before: relative paths in a roster mean what they meant.
 import * as fs from "fs";
 import * as path from "path";
-import { privateRoot, replacePrivate } from "./privateFiles";
+import { privateRoot, readPlain, replacePrivate } from "./privateFiles";
 
 /** The class's folder for a roster file: `class.txt` → `class.txt.stacks/`, beside it. */
 export function classFolderOf(roster: string): string {
@@ -45,4 +45,27 @@ export function prepareClassFolder(roster: string, projectDir: string, stacks: s
         }
     }
     return { folder, copied };
+}
+
+/**
+ * Each trainee's stack id (components/stackId.ts), as the class last saw it in the stack's
+ * outputs. A destroy takes the outputs with it, and `down --purge` may come later: it needs
+ * the id to take only volumes of this class's own stacks.
+ */
+const STACK_IDS_FILE = "stack-ids.json";
+
+export function rememberedStackIds(folder: string): Record<string, string> {
+    const file = path.join(folder, STACK_IDS_FILE);
+    if (!fs.existsSync(file)) return {};
+    const value: unknown = JSON.parse(readPlain(file).toString("utf8"));
+    if (typeof value !== "object" || value === null || Array.isArray(value)) return {};
+    return Object.fromEntries(Object.entries(value).filter(([, id]) => typeof id === "string" && /^[0-9a-f]{16}$/.test(id)));
+}
+
+/** Adds or replaces the ids given (those known); the others stay. */
+export function rememberStackIds(folder: string, ids: Array<{ trainee: string; stackId?: string }>): void {
+    const known = ids.filter((i): i is { trainee: string; stackId: string } => i.stackId !== undefined && /^[0-9a-f]{16}$/.test(i.stackId));
+    if (known.length === 0) return;
+    const all = { ...rememberedStackIds(folder), ...Object.fromEntries(known.map((i) => [i.trainee, i.stackId])) };
+    replacePrivate(path.join(folder, STACK_IDS_FILE), JSON.stringify(all, null, 2) + "\n");
 }

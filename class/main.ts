@@ -14,7 +14,7 @@ import { DEFAULT_BACKUP_DIR } from "./backupFiles";
 import { privateRoot, replacePrivate, requireName } from "./privateFiles";
 import { DataOptions, runDataCommand } from "./dataCommands";
 import { backendUrl, Command, firstLine, missingPassphrase, Outcome, pool, PROJECT_DIR, refusedOutcome, runTrainee } from "./stacks";
-import { prepareClassFolder } from "./classFolder";
+import { prepareClassFolder, rememberedStackIds, rememberStackIds } from "./classFolder";
 
 const USAGE = `usage: npm run class -- up --roster <file> [--parallel N] [--config key=value]... [--json] [--out DIR]
        npm run class -- preview|status|down --roster <file> [--parallel N] [--json]
@@ -98,9 +98,9 @@ async function confirm(question: string): Promise<boolean> {
     return answer.trim() === "yes";
 }
 
-async function purge(trainees: Trainee[], outcomes: Outcome[], yes: boolean): Promise<void> {
+async function purge(trainees: Trainee[], outcomes: Outcome[], stackIds: Record<string, string>, yes: boolean): Promise<void> {
     const destroyed = trainees.filter((t, i) => outcomes[i].status === "ok");
-    const volumes = await Promise.all(destroyed.map(async (t) => ({ trainee: t, volumes: await retainedVolumes(t, PROJECT, outcomes.find((o) => o.trainee === t.stack)?.stackId) })));
+    const volumes = await Promise.all(destroyed.map(async (t) => ({ trainee: t, volumes: await retainedVolumes(t, PROJECT, stackIds[t.stack]) })));
     const kept = volumes.filter((v) => v.volumes.length > 0);
     if (kept.length === 0) {
         process.stderr.write("purge: no retained data left\n");
@@ -190,6 +190,7 @@ async function main(): Promise<void> {
         return refusedOutcome(t, clash);
     });
     const kubeconfigs = outcomes.map((o) => (o.kubeconfigText ? writeKubeconfig(out, o.trainee, o.kubeconfigText) : undefined));
+    rememberStackIds(classFolder, outcomes);
     if ((command === "up" || command === "status") && !interruption.signal.aborted) await measureIsolation(trainees, outcomes);
 
     if (command === "down") {
@@ -197,7 +198,7 @@ async function main(): Promise<void> {
         if (kept.length > 0 && !options.purge) {
             process.stderr.write(`data kept (reclaimPolicy Retain): ${kept.join(", ")}; \`down --purge\` deletes it\n`);
         }
-        if (options.purge) await purge(trainees, outcomes, options.yes);
+        if (options.purge) await purge(trainees, outcomes, rememberedStackIds(classFolder), options.yes);
     }
     if (options.json) {
         process.stdout.write(JSON.stringify(outcomes.map((o, i) => jsonRecord(o, kubeconfigs[i])), null, 2) + "\n");

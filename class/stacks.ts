@@ -30,7 +30,7 @@ export interface Outcome {
     frontendUrl?: string;
     dataVolume?: string;
     reclaimPolicy?: string;
-    /** down: the stack's id (StackId), read before the destroy, which takes the outputs. */
+    /** The stack's id (StackId), from its outputs; for down, read before the destroy, which takes them. */
     stackId?: string;
     /** What the run changed or plans to change, e.g. "2 to update, 21 unchanged". */
     changes?: string;
@@ -280,6 +280,7 @@ export async function runTrainee(trainee: Trainee, command: Command, context: Ru
             }
         }
         const outputs = await stack.outputs();
+        base.stackId = applicable(outputs.stackId?.value);
         base.frontendUrl = applicable(outputs.frontendUrl?.value);
         base.dataVolume = applicable(outputs.dataVolume?.value);
         base.reclaimPolicy = applicable(outputs.reclaimPolicy?.value);

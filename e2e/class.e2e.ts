@@ -95,7 +95,8 @@ describe("npm run class: a class of 5 with --parallel 3", function () {
 
     it("a stack whose lock a crashed run left is reported as such at once, with the way out, and the others go on", async () => {
         // A `pulumi up` of ann killed while it held the stack's lock, as a crashed or interrupted run leaves it.
-        const holder = spawn("pulumi", ["up", "--yes", "--non-interactive", "--stack", "ann"], { cwd: REPO, detached: true, stdio: "ignore" });
+        // Run where the class keeps ann's settings: the folder beside the roster.
+        const holder = spawn("pulumi", ["up", "--yes", "--non-interactive", "--stack", "ann"], { cwd: `${roster}.stacks`, detached: true, stdio: "ignore" });
         const locks = path.join(backend.state, ".pulumi", "locks");
         await waitFor("ann's lock", () => fs.existsSync(locks) && fs.readdirSync(locks, { recursive: true }).some((f) => /\/ann\/[^/]+\.json$/.test(String(f))), 60);
         killTree(holder.pid!);

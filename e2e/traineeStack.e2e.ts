@@ -88,6 +88,9 @@ describe("trainees running their own stack in namespaces the class prepared", fu
             written.push(/backed up: (\S+\.rdb),/.exec(asTrainee("alice", "logs", `job/${job}`).stdout)?.[1] ?? "");
         }
         assert.deepStrictEqual(written.map((f) => f.replace(/^\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ-/, "")), ["mine-1.rdb", "mine-2.rdb"], written.join(", "));
+        // Her jobs are hers to delete, as she made them.
+        const deleted = asTrainee("alice", "delete", "job", ...jobs);
+        assert.strictEqual(deleted.status, 0, deleted.stderr);
     });
 
     it("the API server judges schedules as config.ts does (robfig/cron's standard parser)", () => {

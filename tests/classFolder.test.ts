@@ -5,7 +5,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { classFolderOf, classProjectFile, prepareClassFolder } from "../class/classFolder";
+import { classFolderOf, classProjectFile, prepareClassFolder, rememberedStackIds, rememberStackIds } from "../class/classFolder";
 import { ownReleasedVolumes } from "../class/purge";
 import { isKubeconfigContents, PROJECT_DIR, stackSettings } from "../class/stacks";
 
@@ -44,6 +44,16 @@ describe("the class's own folder of stack settings", () => {
         fs.writeFileSync(path.join(first.folder, "Pulumi.alice.yaml"), "config: {}\n");
         assert.deepStrictEqual(prepareClassFolder(roster, project, ["alice"]).copied, [], "the class's own copy wins");
         assert.strictEqual(classProjectFile("name: monsterstack\nruntime: nodejs\n", "/c/class.txt.stacks", "/c/project").split("\n")[2], 'main: "../project"');
+    });
+
+    it("remembers each trainee's stack id, for a `down --purge` that comes after the destroy took the outputs", () => {
+        assert.deepStrictEqual(rememberedStackIds(dir), {});
+        rememberStackIds(dir, [{ trainee: "alice", stackId: "0123456789abcdef" }, { trainee: "bob" }]);
+        rememberStackIds(dir, [{ trainee: "bob", stackId: "fedcba9876543210" }, { trainee: "alice" }]);
+        assert.deepStrictEqual(rememberedStackIds(dir), { alice: "0123456789abcdef", bob: "fedcba9876543210" }, "an unknown id never erases a known one");
+        assert.strictEqual(fs.statSync(path.join(dir, "stack-ids.json")).mode & 0o777, 0o600);
+        fs.writeFileSync(path.join(dir, "stack-ids.json"), '{"alice":"../../x","bob":"fedcba9876543210"}');
+        assert.deepStrictEqual(rememberedStackIds(dir), { bob: "fedcba9876543210" }, "only ids of the tool's shape are read");
     });
 
     it("a kubeconfig given by value is a secret, set apart from the command line; a path is not", () => {
