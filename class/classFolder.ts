@@ -1,15 +1,22 @@
 // Where a class keeps its trainees' stack settings (`Pulumi.<trainee>.yaml`): a folder of its
-// own beside the roster, `<roster>.stacks/`, never the project's work tree. Pulumi reads a
+// own beside the roster, `class-stacks/`, never the project's work tree. Every roster of that
+// directory shares it (a roster of the whole class, another of two trainees to redo): one
+// trainee's stack has one set of settings. Pulumi reads a
 // stack's settings next to the project file it runs, so that folder holds a copy of the
 // project's Pulumi.yaml whose `main:` points back at the program. Pulumi then runs the program
 // in the project's directory, as before: relative paths in a roster mean what they meant.
+import * as k8s from "@kubernetes/client-node";
 import * as fs from "fs";
 import * as path from "path";
+import { ConfigError, CONFIG_NAMESPACE, parseConfig } from "../config";
+import type { Trainee } from "./roster";
 import { privateRoot, readPlain, replacePrivate } from "./privateFiles";
 
-/** The class's folder for a roster file: `class.txt` → `class.txt.stacks/`, beside it. */
+export const CLASS_FOLDER_NAME = "class-stacks";
+
+/** The class's folder for a roster file: `class-stacks/`, beside it. */
 export function classFolderOf(roster: string): string {
-    return path.join(path.dirname(path.resolve(roster)), `${path.basename(roster)}.stacks`);
+    return path.join(path.dirname(path.resolve(roster)), CLASS_FOLDER_NAME);
 }
 
 /**
@@ -68,4 +75,35 @@ export function rememberStackIds(folder: string, ids: Array<{ trainee: string; s
     if (known.length === 0) return;
     const all = { ...rememberedStackIds(folder), ...Object.fromEntries(known.map((i) => [i.trainee, i.stackId])) };
     replacePrivate(path.join(folder, STACK_IDS_FILE), JSON.stringify(all, null, 2) + "\n");
+}
+
+/**
+ * The plain settings the class deployed a trainee's stack with, from its `Pulumi.<trainee>.yaml`
+ * in the class's folder (secrets, kept encrypted there, are left out); {} when there is none.
+ */
+export function deployedSettings(folder: string, stack: string): Record<string, string> {
+    const file = path.join(folder, `Pulumi.${stack}.yaml`);
+    if (!fs.existsSync(file)) return {};
+    const parsed = k8s.loadYaml<{ config?: Record<string, unknown> }>(readPlain(file).toString("utf8"));
+    const prefix = `${CONFIG_NAMESPACE}:`;
+    return Object.fromEntries(Object.entries(parsed?.config ?? {})
+        .filter(([key, value]) => key.startsWith(prefix) && ["string", "number", "boolean"].includes(typeof value))
+        .map(([key, value]) => [key.slice(prefix.length), String(value)]));
+}
+
+/**
+ * A trainee as the class deployed them: the settings of their last `up`, overridden by this
+ * command's roster line and `--config`. What the class's own tools run in a trainee's
+ * namespace (the isolation probe, the reader of scheduled backups) takes its image from here:
+ * the trainer's settings, never a pod the trainee may edit. A command that does not repeat
+ * `up`'s `--config redisImage=...` still gets the image the class deployed.
+ */
+export function asDeployed(trainee: Trainee, folder: string): Trainee {
+    const config = { ...deployedSettings(folder, trainee.stack), ...trainee.config };
+    try {
+        return { ...trainee, config, parsed: parseConfig(config, trainee.stack) };
+    } catch (err) {
+        if (err instanceof ConfigError) return trainee;
+        throw err;
+    }
 }

@@ -14,7 +14,7 @@ import { DEFAULT_BACKUP_DIR } from "./backupFiles";
 import { privateRoot, replacePrivate, requireName } from "./privateFiles";
 import { DataOptions, runDataCommand } from "./dataCommands";
 import { backendUrl, Command, firstLine, missingPassphrase, Outcome, pool, PROJECT_DIR, refusedOutcome, runTrainee } from "./stacks";
-import { prepareClassFolder, rememberedStackIds, rememberStackIds } from "./classFolder";
+import { asDeployed, classFolderOf, prepareClassFolder, rememberedStackIds, rememberStackIds } from "./classFolder";
 
 const USAGE = `usage: npm run class -- up --roster <file> [--parallel N] [--config key=value]... [--json] [--out DIR]
        npm run class -- preview|status|down --roster <file> [--parallel N] [--json]
@@ -122,10 +122,11 @@ async function purge(trainees: Trainee[], outcomes: Outcome[], stackIds: Record<
  * With tenancy on for two trainees or more: one probe, from the first one's namespace with
  * their rights, to the second one's Redis; the verdict goes to every trainee with tenancy.
  */
-async function measureIsolation(trainees: Trainee[], outcomes: Outcome[]): Promise<void> {
+async function measureIsolation(trainees: Trainee[], outcomes: Outcome[], classFolder: string): Promise<void> {
     const pair = probePair(outcomes.filter((o) => o.status === "ok"));
     if (!pair) return;
-    const [from, to] = pair.map((o) => trainees.find((t) => t.stack === o.trainee)!);
+    // As the class deployed them: the probe's image is the class's setting.
+    const [from, to] = pair.map((o) => asDeployed(trainees.find((t) => t.stack === o.trainee)!, classFolder));
     const { isolation, detail } = await probeIsolation(from, pair[0].kubeconfigText!, to);
     for (const o of outcomes) if (o.kubeconfigText !== undefined) o.networkIsolation = isolation;
     process.stderr.write(isolation === "not enforced" ? `${notEnforcedWarning(detail)}\n` : `network isolation: ${isolation}: ${detail}\n`);
@@ -146,7 +147,8 @@ async function main(): Promise<void> {
     if (options.command === "backup" || options.command === "restore") {
         const data: DataOptions = { command: options.command, parallel: options.parallel, json: options.json, dir: options.dir ?? DEFAULT_BACKUP_DIR, trainee: options.trainee, source: options.source, at: options.at, inCluster: options.inCluster };
         try {
-            return await runDataCommand(trainees, data);
+            // The trainees as the class deployed them: their reader pod runs the class's Redis image.
+            return await runDataCommand(trainees.map((t) => asDeployed(t, classFolderOf(options.roster))), data);
         } catch (err) {
             fail(`nothing was touched: ${(err as Error).message}`);
         }
@@ -191,7 +193,7 @@ async function main(): Promise<void> {
     });
     const kubeconfigs = outcomes.map((o) => (o.kubeconfigText ? writeKubeconfig(out, o.trainee, o.kubeconfigText) : undefined));
     rememberStackIds(classFolder, outcomes);
-    if ((command === "up" || command === "status") && !interruption.signal.aborted) await measureIsolation(trainees, outcomes);
+    if ((command === "up" || command === "status") && !interruption.signal.aborted) await measureIsolation(trainees, outcomes, classFolder);
 
     if (command === "down") {
         const kept = outcomes.filter((o) => o.status === "ok" && o.reclaimPolicy === "Retain").map((o) => o.trainee);

@@ -4,6 +4,7 @@
 import * as assert from "assert";
 import { spawn } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { CLASS_LOCAL_IMAGES } from "./lib/app";
 import { killTree, npmClass, REPO, required, run, tempBackend, TempBackend } from "./lib/cli";
@@ -20,7 +21,11 @@ describe("npm run class: a class of 5 with --parallel 3", function () {
     let roster: string;
     let out: string;
 
+    /** The provider copies a kubeconfig given by value to /tmp/kubeconfig* and never deletes it (docs/testing.md). */
+    let tempFilesBefore: Set<string>;
+
     before(() => {
+        tempFilesBefore = new Set(fs.readdirSync(os.tmpdir()));
         backend = tempBackend("class");
         roster = path.join(backend.root, "class.txt");
         out = path.join(backend.root, "kubeconfigs");
@@ -56,7 +61,7 @@ describe("npm run class: a class of 5 with --parallel 3", function () {
         const adminKey = /client-key-data: (\S+)/.exec(admin)![1];
         for (const t of CLASS) {
             assert.ok(!fs.existsSync(path.join(REPO, `Pulumi.${t}.yaml`)), `Pulumi.${t}.yaml in the project`);
-            const settings = fs.readFileSync(path.join(`${roster}.stacks`, `Pulumi.${t}.yaml`), "utf8");
+            const settings = fs.readFileSync(path.join(path.dirname(roster), "class-stacks", `Pulumi.${t}.yaml`), "utf8");
             assert.match(settings, /^ {2}monsterstack:kubeconfig:\n {4}secure: /m, t);
             assert.ok(!settings.includes(adminKey.slice(0, 40)), `the admin key is in plain text in ${t}'s settings`);
         }
@@ -96,7 +101,7 @@ describe("npm run class: a class of 5 with --parallel 3", function () {
     it("a stack whose lock a crashed run left is reported as such at once, with the way out, and the others go on", async () => {
         // A `pulumi up` of ann killed while it held the stack's lock, as a crashed or interrupted run leaves it.
         // Run where the class keeps ann's settings: the folder beside the roster.
-        const holder = spawn("pulumi", ["up", "--yes", "--non-interactive", "--stack", "ann"], { cwd: `${roster}.stacks`, detached: true, stdio: "ignore" });
+        const holder = spawn("pulumi", ["up", "--yes", "--non-interactive", "--stack", "ann"], { cwd: path.join(path.dirname(roster), "class-stacks"), detached: true, stdio: "ignore" });
         const locks = path.join(backend.state, ".pulumi", "locks");
         await waitFor("ann's lock", () => fs.existsSync(locks) && fs.readdirSync(locks, { recursive: true }).some((f) => /\/ann\/[^/]+\.json$/.test(String(f))), 60);
         killTree(holder.pid!);
@@ -159,6 +164,7 @@ describe("npm run class: a class of 5 with --parallel 3", function () {
     });
 
     after(() => {
+        for (const f of fs.readdirSync(os.tmpdir()).filter((f) => /^kubeconfig/.test(f) && !tempFilesBefore.has(f))) fs.rmSync(path.join(os.tmpdir(), f), { force: true });
         backend?.remove();
     });
 });

@@ -5,7 +5,9 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { classFolderOf, classProjectFile, prepareClassFolder, rememberedStackIds, rememberStackIds } from "../class/classFolder";
+import { asDeployed, classFolderOf, classProjectFile, deployedSettings, prepareClassFolder, rememberedStackIds, rememberStackIds } from "../class/classFolder";
+import { probeImage } from "../class/isolationProbe";
+import { parseRoster } from "../class/roster";
 import { ownReleasedVolumes } from "../class/purge";
 import { isKubeconfigContents, PROJECT_DIR, stackSettings } from "../class/stacks";
 
@@ -14,13 +16,14 @@ describe("the class's own folder of stack settings", () => {
     beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), "class-folder-")); });
     afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-    it("is `<roster>.stacks/` beside the roster, 0700, with the project's Pulumi.yaml pointing back at the program", () => {
+    it("is `class-stacks/` beside the roster, shared by the rosters there, 0700, with the project's Pulumi.yaml pointing back at the program", () => {
         const roster = path.join(dir, "november", "class.txt");
         fs.mkdirSync(path.dirname(roster));
         fs.writeFileSync(roster, "alice\n");
         const { folder, copied } = prepareClassFolder(roster, PROJECT_DIR, ["alice"]);
         assert.strictEqual(folder, fs.realpathSync(classFolderOf(roster)));
-        assert.strictEqual(path.basename(folder), "class.txt.stacks");
+        assert.strictEqual(path.basename(folder), "class-stacks");
+        assert.strictEqual(classFolderOf(path.join(path.dirname(roster), "redo.txt")), classFolderOf(roster), "a second roster of the same class");
         assert.strictEqual(fs.statSync(folder).mode & 0o777, 0o700);
         assert.deepStrictEqual(copied, []);
         const written = fs.readFileSync(path.join(folder, "Pulumi.yaml"), "utf8");
@@ -43,7 +46,7 @@ describe("the class's own folder of stack settings", () => {
         assert.ok(fs.existsSync(path.join(project, "Pulumi.alice.yaml")));
         fs.writeFileSync(path.join(first.folder, "Pulumi.alice.yaml"), "config: {}\n");
         assert.deepStrictEqual(prepareClassFolder(roster, project, ["alice"]).copied, [], "the class's own copy wins");
-        assert.strictEqual(classProjectFile("name: monsterstack\nruntime: nodejs\n", "/c/class.txt.stacks", "/c/project").split("\n")[2], 'main: "../project"');
+        assert.strictEqual(classProjectFile("name: monsterstack\nruntime: nodejs\n", "/c/class-stacks", "/c/project").split("\n")[2], 'main: "../project"');
     });
 
     it("remembers each trainee's stack id, for a `down --purge` that comes after the destroy took the outputs", () => {
@@ -54,6 +57,20 @@ describe("the class's own folder of stack settings", () => {
         assert.strictEqual(fs.statSync(path.join(dir, "stack-ids.json")).mode & 0o777, 0o600);
         fs.writeFileSync(path.join(dir, "stack-ids.json"), '{"alice":"../../x","bob":"fedcba9876543210"}');
         assert.deepStrictEqual(rememberedStackIds(dir), { bob: "fedcba9876543210" }, "only ids of the tool's shape are read");
+    });
+
+    it("a trainee as the class deployed them: the settings of the last `up` (never its secrets), under this command's roster and --config; the probe's image comes from there", () => {
+        fs.writeFileSync(path.join(dir, "Pulumi.alice.yaml"), [
+            "encryptionsalt: v1:abc", "config:", "  monsterstack:redisImage: localhost/monsterstack-e2e/redis:1", "  monsterstack:redisImagePullPolicy: Never",
+            "  monsterstack:frontendReplicas: \"3\"", "  monsterstack:kubeconfig:", "    secure: v1:xyz", "  other:key: ignored", "",
+        ].join("\n"));
+        assert.deepStrictEqual(deployedSettings(dir, "alice"), { redisImage: "localhost/monsterstack-e2e/redis:1", redisImagePullPolicy: "Never", frontendReplicas: "3" });
+        const [alice, bob] = parseRoster("alice\nbob frontendReplicas=4\n", "class.txt", {});
+        assert.deepStrictEqual(probeImage(asDeployed(alice, dir)), { ref: "localhost/monsterstack-e2e/redis:1", pullPolicy: "Never" });
+        assert.strictEqual(asDeployed(alice, dir).parsed.kubeconfig, undefined, "a secret is never read back");
+        assert.deepStrictEqual(asDeployed(bob, dir), bob, "nothing deployed: the roster's own");
+        const [override] = parseRoster("alice frontendReplicas=1\n", "class.txt", { redisImage: "registry.example.com/redis:7.4" });
+        assert.deepStrictEqual([asDeployed(override, dir).parsed.redisImage.ref, asDeployed(override, dir).parsed.frontendReplicas], ["registry.example.com/redis:7.4", 1]);
     });
 
     it("a kubeconfig given by value is a secret, set apart from the command line; a path is not", () => {

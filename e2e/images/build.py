@@ -54,7 +54,7 @@ PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 # Everything the system layers depend on; the app images add APP_FILES.
 SYS_FILES = ["build.sh", "build.py", "oci.py",
              "packages/pause.txt", "packages/redis.txt", "packages/python.txt"]
-APP_FILES = ["frontend/app.py", "imagebackend/app.py"]
+APP_FILES = ["frontend/app.py", "frontend/boot.sh", "imagebackend/app.py"]
 NAMES = ["pause", "redis", "frontend", "imagebackend"]
 
 
@@ -222,7 +222,7 @@ def image_configs(tag: dict) -> dict:
         "pause": cfg("pause", Entrypoint=["/usr/bin/catatonit", "-P"]),
         "redis": cfg("redis", Cmd=["redis-server"],
                      ExposedPorts={"6379/tcp": {}}, WorkingDir="/data"),
-        "frontend": cfg("frontend", Env=py_env, Cmd=["python3", "/app/frontend/app.py"],
+        "frontend": cfg("frontend", Env=py_env, Cmd=["sh", "/app/frontend/boot.sh"],
                         ExposedPorts={"5000/tcp": {}}, WorkingDir="/app"),
         "imagebackend": cfg("imagebackend", Env=py_env, Cmd=["python3", "/app/imagebackend/app.py"],
                             ExposedPorts={"8080/tcp": {}}, WorkingDir="/app"),
