@@ -94,7 +94,10 @@ export function execIn(namespace: string, app: string, command: string[]): Resul
 
 export function httpGet(url: string): Promise<{ status: number; type: string; body: Buffer }> {
     return new Promise((resolve, reject) => {
-        const req = http.get(url, { timeout: 10_000 }, (res) => {
+        // A connection per request, as curl makes: uWSGI's --http router, which the course's image
+        // runs outside DEV, closes each connection after its response without saying so, and a
+        // reused keep-alive socket then ends in "socket hang up" (e2e/images/README.md).
+        const req = http.get(url, { timeout: 10_000, agent: false }, (res) => {
             const chunks: Buffer[] = [];
             res.on("data", (c) => chunks.push(c));
             res.on("end", () => resolve({ status: res.statusCode ?? 0, type: String(res.headers["content-type"] ?? ""), body: Buffer.concat(chunks) }));
