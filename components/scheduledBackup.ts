@@ -16,6 +16,8 @@ import { containerSecurityContext, podSecurityContext, RUN_AS } from "./security
 export const BACKUP_CLAIM_NAME = "redis-backups";
 export const BACKUP_CRONJOB_NAME = "redis-backup";
 export const BACKUP_MOUNT_PATH = "/backups";
+/** Finished jobs the CronJob keeps, each with its pod's log: the last few runs, scheduled or by hand. */
+export const JOB_HISTORY = 3;
 
 export function backupIdentity(instance: string): AppIdentity {
     return { name: "redis-backup", instance, component: "backup" };
@@ -122,8 +124,10 @@ export class ScheduledBackup extends pulumi.ComponentResource {
                 schedule: args.schedule,
                 // One backup at a time; a slow one is never doubled by the next.
                 concurrencyPolicy: "Forbid",
-                successfulJobsHistoryLimit: 1,
-                failedJobsHistoryLimit: 1,
+                // A job started by hand (`kubectl create job --from=cronjob/redis-backup`) belongs to the
+                // CronJob too: with a history of 1, the next one to finish deletes it, log and all.
+                successfulJobsHistoryLimit: JOB_HISTORY,
+                failedJobsHistoryLimit: JOB_HISTORY,
                 jobTemplate: {
                     metadata: { labels: recommendedLabels(app) },
                     spec: {

@@ -38,6 +38,15 @@ describe("a stack takes only its own namespace", function () {
         return t;
     };
 
+    /** After someone else's refused up and their destroy: hank's namespace as it was, his counter one up. */
+    async function hanksAppCarriesOn(when: string): Promise<void> {
+        assert.deepStrictEqual(labelsOf(hank.namespace), hanksLabels, "hank's namespace was relabelled");
+        await allRunning(hank);
+        const now = await visit(hank, when);
+        assert.strictEqual(now, visits + 1);
+        visits = now;
+    }
+
     before(() => {
         backend = tempBackend("namespaces");
     });
@@ -75,11 +84,7 @@ describe("a stack takes only its own namespace", function () {
         assertRefused(ivy, hank.namespace, /it is stack hank's, of project monsterstack \(monsterstack\.io\/project=monsterstack, monsterstack\.io\/stack=hank\)/);
         // The destroy that would have taken hank's namespace, and his data, with it.
         ivy.destroy();
-        assert.deepStrictEqual(labelsOf(hank.namespace), hanksLabels, "hank's namespace was relabelled");
-        await allRunning(hank);
-        const now = await visit(hank, "hank's app after ivy's refused up and her destroy");
-        assert.strictEqual(now, visits + 1);
-        visits = now;
+        await hanksAppCarriesOn("hank's app after ivy's refused up and her destroy");
     });
 
     it("hank of another backend (another trainer's class on this cluster) is refused by the stack id on hank's namespace, and his destroy takes nothing", async () => {
@@ -94,11 +99,7 @@ describe("a stack takes only its own namespace", function () {
         // Refused by `pulumi up`'s own preview: nothing at all was created.
         assert.deepStrictEqual(twin.stateTypes().filter((t) => t !== "pulumi:pulumi:Stack"), [], "something was registered");
         twin.destroy();
-        assert.deepStrictEqual(labelsOf(hank.namespace), hanksLabels, "hank's namespace was relabelled");
-        await allRunning(hank);
-        const now = await visit(hank, "hank's app after the other class's hank was refused");
-        assert.strictEqual(now, visits + 1);
-        visits = now;
+        await hanksAppCarriesOn("hank's app after the other class's hank was refused");
     });
 
     it("hank's stack removed with `pulumi stack rm --force` and created again is refused too, until the namespace's stack id is removed; then it takes its namespace back, data and all", async () => {

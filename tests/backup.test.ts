@@ -60,6 +60,8 @@ describe("a scheduled backup", () => {
         assert.strictEqual(cron.metadata.namespace, "monsterstack-alice");
         assert.strictEqual(cron.spec.schedule, "0 * * * *");
         assert.strictEqual(cron.spec.concurrencyPolicy, "Forbid");
+        // Two jobs started by hand, and the scheduled one, keep their logs: a history of 1 deleted the first at once.
+        assert.deepStrictEqual([cron.spec.successfulJobsHistoryLimit, cron.spec.failedJobsHistoryLimit], [3, 3]);
         const pod = cron.spec.jobTemplate.spec.template.spec;
         assert.deepStrictEqual(pod.securityContext, { fsGroup: 999, fsGroupChangePolicy: "OnRootMismatch", seccompProfile: { type: "RuntimeDefault" }, runAsNonRoot: true, runAsUser: 999, runAsGroup: 999 });
         const [container] = pod.containers;
