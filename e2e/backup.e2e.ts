@@ -11,7 +11,7 @@ import { npmClass, run, tempBackend, TempBackend } from "./lib/cli";
 import { DATA_LEASE_NAME } from "../class/dataLease";
 import { kubectl, kubeJson, waitFor } from "./lib/cluster";
 import { defaultNamespace } from "../config";
-import { backupFileName, Manifest, manifestPath, sha256 } from "../class/backupFiles";
+import { BEFORE_RESTORE_DIR, backupFileName, Manifest, manifestPath, saveBackup, sha256 } from "../class/backupFiles";
 import { REDIS_AUTH_SECRET_NAME, REDIS_PASSWORD_KEY } from "../components/redisPassword";
 
 // ann: StatefulSet; bea: Deployment with a password; cal: StatefulSet; dee: Deployment, password, Retain.
@@ -88,13 +88,16 @@ describe("backups: class backup and restore, and the scheduled backup", function
         }
     });
 
-    it("a trainee whose stack is not up fails alone, reported as such", () => {
+    it("a trainee whose stack is not up, or whose namespace is another line's, fails alone, reported as such", () => {
         const withGhost = path.join(backend.root, "ghost.txt");
-        fs.writeFileSync(withGhost, "ann\nghost\n");
+        fs.writeFileSync(withGhost, "ann\nghost\nann2 namespace=monsterstack-ann\n");
         const r = npmClass("backup", "--roster", withGhost, "--to", path.join(backend.root, "ghost-backups"));
         assert.strictEqual(r.status, 1);
         assert.match(r.stdout, /^ann .* ok$/m);
         assert.match(r.stdout, /^ghost .* failed: not up: no running, ready Redis pod in namespace monsterstack-ghost; `npm run class -- up` first$/m);
+        // Two lines of one namespace would back up one Redis twice: refused as `up` refuses them.
+        assert.match(r.stdout, /^ann2 .* failed: monsterstack:namespace = "monsterstack-ann" is trainee ann's \(line 1\): two stacks never share a namespace/m);
+        assert.deepStrictEqual(fs.readdirSync(path.join(backend.root, "ghost-backups")), ["ann"]);
     });
 
     it("a scheduled job completes in the trainee's namespace and writes its backup into the claim redis-backups", async () => {
@@ -192,6 +195,33 @@ describe("backups: class backup and restore, and the scheduled backup", function
         assert.strictEqual(busy.status, 1, busy.stderr);
         assert.match(busy.stdout, /^cal .* failed: busy: a restore by trainer@elsewhere, pid 4242 \(abc123\) is working on this trainee's data/m);
         assert.strictEqual(await visit(at("cal"), "cal, after the refusals"), before + 1);
+
+        // The same restore, killed: its Lease was last renewed two minutes ago, so it has lapsed.
+        // The next restore takes it over, says so, and lets the Lease go when it is done.
+        const lapsed = new Date(Date.now() - 120_000).toISOString().replace("Z", "000Z");
+        const killed = { ...lease, spec: { ...lease.spec, acquireTime: lapsed, renewTime: lapsed } };
+        assert.strictEqual(run("kubectl", ["create", "-f", "-"], { input: JSON.stringify(killed) }).status, 0);
+        const after = npmClass("restore", "--roster", roster, "--from", dir, "--trainee", "cal", "--source", "ann");
+        assert.strictEqual(after.status, 0, after.stderr + after.stdout);
+        assert.match(after.stdout, /^cal .* ok \(the data it replaced: \S+\) \(after an interrupted restore by trainer@elsewhere, pid 4242 \(abc123\)\)$/m);
+        assert.match(kubectl("get", "lease", DATA_LEASE_NAME, "-n", defaultNamespace("cal")).stderr, /NotFound/);
+        assert.strictEqual(await visit(at("cal"), "cal, restored after the interrupted restore"), backedUp.ann + 1);
+    });
+
+    it("a snapshot too big for cal's Redis container is refused before it starts, naming its size, the limit and redisMemory", async () => {
+        const before = await visit(at("cal"), "cal, before the big restore");
+        const savedBefore = () => fs.readdirSync(path.join(dir, "cal", BEFORE_RESTORE_DIR)).sort();
+        const savedEarlier = savedBefore();
+        // 40 MiB, named and described as the tool writes them: its size alone decides.
+        const takenAt = new Date().toISOString();
+        const big = saveBackup(dir, Buffer.alloc(40 * 1024 * 1024, 7), { trainee: "cal", namespace: defaultNamespace("cal"), volume: "pvc-big", takenAt, keys: 1 });
+        const r = npmClass("restore", "--roster", roster, "--from", dir, "--trainee", "cal", "--at", path.basename(big.file));
+        fs.rmSync(big.file);
+        fs.rmSync(manifestPath(big.file));
+        assert.strictEqual(r.status, 1, r.stderr + r.stdout);
+        assert.match(r.stdout, /^cal .* failed: the snapshot is 40\.0 MiB; restoring it needs about \d+\.\d MiB .* the container's memory limit is 256\.0 MiB: .* Raise monsterstack:redisMemory \(to \d+Mi or more; .*; nothing was changed$/m);
+        assert.deepStrictEqual(savedBefore(), savedEarlier, "refused before it started, yet cal's data was saved as if replaced");
+        assert.strictEqual(await visit(at("cal"), "cal, after the refused big restore"), before + 1);
     });
 
     it("`restore --in-cluster` brings back what the scheduled job saved", async () => {
