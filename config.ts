@@ -141,7 +141,7 @@ export const SETTINGS = {
     },
     renderYamlTo: {
         type: "string", default: "", derived: "apply to the cluster",
-        description: "A directory: when set, manifests are written there (for `kubectl apply`) instead of applied; the cluster is not read.",
+        description: "A directory: when set, manifests are written there instead of applied, and the cluster is not read; `pulumi stack output afterApply | sh` applies them and does what needs the cluster (docs/storage.md).",
     },
     tenancy: {
         type: "string", default: "", derived: "cloud: `on`; minikube, and `namespaceOwner: class`: `off`", allowed: ["on", "off", "only"],
@@ -456,9 +456,6 @@ export function parseConfig(given: RawConfig, stack: string): MonsterstackConfig
         target === "cloud" && namespaceOwner === "stack" ? "on" : "off");
     if (namespaceOwner === "class" && tenancy !== "off") {
         fail("tenancy", tenancy, "with namespaceOwner class the trainee's access is the class's; a trainee's own stack creates none (tenancy off)");
-    }
-    if (tenancy === "only" && renderYamlTo !== undefined) {
-        fail("tenancy", tenancy, "only prepares a trainee's namespace and access in a cluster; renderYamlTo has no cluster");
     }
 
     return {

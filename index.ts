@@ -12,12 +12,13 @@ import { ImageBackend, IMAGEBACKEND_PORT, imageBackendIdentity } from "./compone
 import { VolumeReclaimPolicy } from "./components/reclaimPolicy";
 import { Redis, REDIS_PORT, redisIdentity } from "./components/redis";
 import { RedisPassword } from "./components/redisPassword";
-import { BACKUP_CLAIM_NAME, backupSelector, ScheduledBackup } from "./components/scheduledBackup";
+import { BACKUP_CLAIM_NAME, BACKUPS_BIND_LATER, backupSelector, ScheduledBackup } from "./components/scheduledBackup";
 import { serviceDnsNames, TlsCertificate } from "./components/tlsCertificate";
 import { selectorLabels } from "./components/labels";
 import { redisSize, SIZES } from "./components/resources";
 import { TraineeAccess } from "./components/traineeAccess";
 import { DataVolumeDecision, decideDataVolume } from "./dataVolume/decide";
+import { afterApplyOutput, RenderedClaim } from "./components/afterApply";
 import { dataOrigin } from "./dataVolume/plan";
 import { requireFreshBuild } from "./startup/freshBuild";
 
@@ -59,7 +60,8 @@ function traineeAccess(config: MonsterstackConfig, cluster: TraineeCluster, ownS
     const frontend = { name: "frontend", selector: selectorLabels(frontendIdentity(instance)) };
     return new TraineeAccess("trainee", {
         namespace: cluster.namespaceName, namespaceName: config.namespace, instance,
-        cluster: clusterReader.current(config),
+        // Rendered YAML: the kubeconfig is made after `kubectl apply`, for the cluster applied to.
+        cluster: config.renderYamlTo === undefined ? clusterReader.current(config) : undefined,
         workloads: [
             { size: SIZES.frontend, replicas: config.frontendReplicas },
             { size: SIZES.imagebackend, replicas: config.imagebackendReplicas },
@@ -88,7 +90,8 @@ function traineeNamespace(config: MonsterstackConfig, stackId: StackId | undefin
         stackId: stackId?.hex ?? "(none)",
         frontendUrl: none,
         dataVolume: none,
-        traineeKubeconfig: access.kubeconfig,
+        traineeKubeconfig: access.kubeconfig ?? RENDERED_KUBECONFIG,
+        ...afterApply(config, [], true),
     };
 }
 
@@ -181,8 +184,7 @@ function monsterstack(config: MonsterstackConfig, volumes: Awaited<ReturnType<ty
     }, inCluster);
 
     // A trainee of a shared cluster gets their own access, and nothing beyond their namespace.
-    // Rendered YAML has no cluster to point a kubeconfig at.
-    const access = config.tenancy === "on" && plan.kind !== "render" ? traineeAccess(config, cluster, false) : undefined;
+    const access = config.tenancy === "on" ? traineeAccess(config, cluster, false) : undefined;
 
     return {
         namespaceName: namespace,
@@ -203,10 +205,24 @@ function monsterstack(config: MonsterstackConfig, volumes: Awaited<ReturnType<ty
         redisKind: config.redisKind,
         tlsCertificatePem: tlsCertificate.certPem,
         redisPassword: password ? password.password : "(none: redisAuth is false)",
-        traineeKubeconfig: access ? access.kubeconfig
-            : config.tenancy === "on" ? "(none: renderYamlTo mode has no cluster to give access to)"
+        traineeKubeconfig: access ? access.kubeconfig ?? RENDERED_KUBECONFIG
             : config.namespaceOwner === "class" ? "(none: the class gave this trainee their kubeconfig)" : "(none: tenancy is off)",
+        ...afterApply(config, [
+            { claim: DATA_CLAIM_NAME, identityLabels: { ...dataVolume.identityLabels, ...ownedBy } },
+            ...(backupVolume && backups ? [{ claim: BACKUP_CLAIM_NAME, identityLabels: { ...backupVolume.labels, ...ownedBy }, bindsLater: BACKUPS_BIND_LATER }] : []),
+        ], access !== undefined),
     };
+}
+
+const RENDERED_KUBECONFIG = "(renderYamlTo mode: made after kubectl apply, by the script in the output afterApply)";
+
+/** Rendered YAML: the output afterApply, the script that applies the files and finishes what needs the cluster. */
+function afterApply(config: MonsterstackConfig, claims: RenderedClaim[], kubeconfig: boolean): { afterApply?: pulumi.Output<string> } {
+    if (config.renderYamlTo === undefined) return {};
+    return { afterApply: afterApplyOutput({
+        renderDir: config.renderYamlTo, namespace: config.namespace, ownsNamespace: config.namespaceOwner === "stack",
+        instance: config.namespace, policy: config.reclaimPolicy, claims, kubeconfig,
+    }) };
 }
 
 /** Where a claim's volume comes from, as the ScheduledBackup takes it. */

@@ -43,6 +43,18 @@ export function pendingVolumeNote(claimRef: string, policy: ReclaimPolicy): stri
 }
 
 /**
+ * What the stack sets on the volume a claim is bound to: its reclaim policy, and the labels
+ * that say whose data it holds. `pulumi up` patches them in; rendered YAML leaves them to
+ * `kubectl patch` after `apply` (afterApply.ts).
+ */
+export function volumeFields<L>(instance: string, identityLabels: Record<string, L>, policy: ReclaimPolicy) {
+    return {
+        metadata: { labels: { ...recommendedLabels({ name: "redis", instance, component: "storage" }), ...identityLabels } },
+        spec: { persistentVolumeReclaimPolicy: policy },
+    };
+}
+
+/**
  * A StorageClass' reclaimPolicy is immutable and only applies when a volume is provisioned,
  * so the policy cannot come from the class. Instead the program reads back which volume
  * the claim is bound to and server-side-applies `persistentVolumeReclaimPolicy` on that
@@ -79,16 +91,17 @@ export class VolumeReclaimPolicy extends pulumi.ComponentResource {
                 throw new pulumi.ResourceError(`claim ${args.claimRef} is not bound to a volume although Redis is ready; ` +
                     `see: kubectl describe pvc -n ${namespace} ${claim}`, this);
             }
+            const fields = volumeFields(args.instance, args.identityLabels, args.policy);
             return new k8s.core.v1.PersistentVolumePatch(`${name}-volume`, {
                 metadata: {
                     name: volume,
-                    labels: { ...recommendedLabels({ name: "redis", instance: args.instance, component: "storage" }), ...args.identityLabels },
+                    labels: fields.metadata.labels,
                     annotations: {
                         // The provisioner that created the volume owns this field; take it over.
                         "pulumi.com/patchForce": "true",
                     },
                 },
-                spec: { persistentVolumeReclaimPolicy: args.policy },
+                spec: fields.spec,
             }, {
                 parent: this,
                 // Deleting a patch would give the field back to its previous owner, and an

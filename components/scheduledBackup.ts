@@ -147,14 +147,16 @@ export class ScheduledBackup extends pulumi.ComponentResource {
             volumeName: args.volumeName ?? args.attached?.volumeName,
             identityLabels: args.identityLabels, policy: args.reclaimPolicy, instance: args.instance,
             after: [this.claim.claim],
-            // A WaitForFirstConsumer class binds the claim at the first scheduled run only.
-            bindsLater: `the backups claim is bound at the first scheduled backup; the \`pulumi up\` after it sets reclaim policy ${args.reclaimPolicy} on its volume`,
+            bindsLater: `${BACKUPS_BIND_LATER}; the \`pulumi up\` after it sets reclaim policy ${args.reclaimPolicy} on its volume`,
         }, { parent: this });
         this.volumeName = reclaim ? reclaim.volumeName : pulumi.output(undefined);
 
         this.registerOutputs({ volumeName: this.volumeName });
     }
 }
+
+/** A WaitForFirstConsumer class binds the backups claim at the first scheduled run only. */
+export const BACKUPS_BIND_LATER = "where the StorageClass binds a claim at its first use, the backups claim is bound at the first scheduled backup";
 
 /** The selector of the backup job's pods, for the NetworkPolicy that lets them reach Redis. */
 export function backupSelector(instance: string): Record<string, string> {

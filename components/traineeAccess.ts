@@ -123,8 +123,12 @@ export interface TraineeAccessArgs {
     /** The namespace's name, known before it exists (cluster-scoped names derive from it). */
     namespaceName: string;
     instance: string;
-    /** The cluster the trainee's kubeconfig points at: the one the stack is deployed to. */
-    cluster: { name: string; server: string };
+    /**
+     * The cluster the trainee's kubeconfig points at: the one the stack is deployed to.
+     * Undefined for rendered YAML: everything is rendered, and the kubeconfig is made after
+     * `kubectl apply` (afterApply.ts), once the cluster has written the token.
+     */
+    cluster: { name: string; server: string } | undefined;
     workloads: Workload[];
     claimSize: string;
     /** How many claims the stack itself makes. */
@@ -154,8 +158,8 @@ export interface TraineeAccessArgs {
  * `pulumi destroy` (or deleting the Secret) revokes it.
  */
 export class TraineeAccess extends pulumi.ComponentResource {
-    /** The trainee's kubeconfig, a Pulumi secret. */
-    readonly kubeconfig: pulumi.Output<string>;
+    /** The trainee's kubeconfig, a Pulumi secret; none for rendered YAML. */
+    readonly kubeconfig: pulumi.Output<string> | undefined;
 
     constructor(name: string, args: TraineeAccessArgs, opts?: pulumi.ComponentResourceOptions) {
         super("monsterstack:tenancy:TraineeAccess", name, {}, opts);
@@ -224,9 +228,10 @@ export class TraineeAccess extends pulumi.ComponentResource {
             }
         }
 
-        this.kubeconfig = pulumi.secret(token.data.apply((data) => traineeKubeconfig({
-            cluster: args.cluster.name,
-            server: args.cluster.server,
+        const cluster = args.cluster;
+        this.kubeconfig = cluster && pulumi.secret(token.data.apply((data) => traineeKubeconfig({
+            cluster: cluster.name,
+            server: cluster.server,
             caData: data["ca.crt"],
             namespace: args.namespaceName,
             token: Buffer.from(data["token"], "base64").toString("utf8"),

@@ -5,9 +5,9 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { allRunning, CLASS_LOCAL_IMAGES, visit } from "./lib/app";
+import { allRunning, CLASS_LOCAL_IMAGES, reachableFrom, visit } from "./lib/app";
 import { npmClass, processesRunning, REPO, required, run, tempBackend, TempBackend } from "./lib/cli";
-import { kubeJson, waitFor } from "./lib/cluster";
+import { kubeJson } from "./lib/cluster";
 import type { JsonRecord } from "../class/report";
 import { defaultNamespace } from "../config";
 
@@ -46,27 +46,8 @@ describe("network isolation: NetworkPolicies enforced, and measured by the class
         const bob = defaultNamespace("bob");
         const frontendPort = kubeJson("service", "frontend", "-n", bob).spec.ports[0].port;
         const targets = [["redis", 6379], ["imagebackend", 8080], ["frontend", frontendPort]] as const;
-        const script = targets.map(([svc, port]) =>
-            `if timeout 3 bash -c 'exec 3<>/dev/tcp/${svc}.${bob}.svc/${port}' 2>/dev/null; then echo "${svc} open"; else echo "${svc} closed"; fi`).join("\n");
-        const pod = {
-            apiVersion: "v1", kind: "Pod", metadata: { name: "reach-bob" },
-            spec: {
-                restartPolicy: "Never",
-                securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: "RuntimeDefault" } },
-                containers: [{ name: "try", image: required("E2E_REDIS_IMAGE"), imagePullPolicy: "Never", command: ["bash", "-c", script],
-                    securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } } }],
-            },
-        };
-        const alice = (...args: string[]) => run("kubectl", ["--kubeconfig", path.join(out, "alice.kubeconfig"), ...args], { allowFail: true });
-        const apply = run("kubectl", ["--kubeconfig", path.join(out, "alice.kubeconfig"), "apply", "-f", "-"], { input: JSON.stringify(pod) });
-        assert.match(apply.stdout, /pod\/reach-bob created/);
-        await waitFor("alice's pod to finish", () => ["Succeeded", "Failed"].includes(alice("get", "pod", "reach-bob", "-o", "jsonpath={.status.phase}").stdout), 60);
-        const log = alice("logs", "reach-bob").stdout;
-        console.log(log.trim().split("\n").map((l) => `      ${l}`).join("\n"));
-        assert.match(log, /^redis closed$/m);
-        assert.match(log, /^imagebackend closed$/m);
-        assert.match(log, /^frontend open$/m);
-        alice("delete", "pod", "reach-bob", "--wait=false");
+        const reached = await reachableFrom(["--kubeconfig", path.join(out, "alice.kubeconfig")], "reach-bob", bob, targets);
+        assert.deepStrictEqual(reached, { redis: "closed", imagebackend: "closed", frontend: "open" });
         assert.strictEqual(await visit(at("alice"), "alice, after"), before.alice + 1);
         assert.strictEqual(await visit(at("bob"), "bob, after"), before.bob + 1);
     });

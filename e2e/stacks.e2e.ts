@@ -3,7 +3,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { useLocalImages } from "./lib/app";
+import { reachableFrom, useLocalImages } from "./lib/app";
 import { run, tempBackend, TempBackend, TraineeCli } from "./lib/cli";
 import { kubeJson, waitFor } from "./lib/cluster";
 
@@ -68,17 +68,31 @@ describe("trainees side by side, and rendered YAML", function () {
         assert.notStrictEqual(asBob("get", "pv").status, 0);
     });
 
-    it("renderYamlTo writes manifests that kubectl applies as they are (with $KUBECONFIG set)", async () => {
+    it("renderYamlTo with tenancy: `pulumi stack output afterApply | sh` applies the files and finishes; dave's Redis is as closed as `pulumi up` makes it", async () => {
         const dave = traineeWithLocalImages("dave", backend.root);
-        dave.set("renderYamlTo", "rendered");
+        for (const [key, value] of [["renderYamlTo", "rendered"], ["tenancy", "on"], ["reclaimPolicy", "Retain"]]) dave.set(key, value);
         dave.up();
-        const manifests = path.join(dave.dir, "rendered", "1-manifest");
         assert.ok(!kubeJson("namespace", dave.namespace), "render mode must not touch the cluster");
-        run("kubectl", ["apply", "-f", path.join(manifests, `v1-namespace-default-${dave.namespace}.yaml`)]);
-        run("kubectl", ["apply", "-f", manifests]);
-        await waitFor("the rendered stack to be ready", () =>
-            kubeJson("pvc", "redis-data", "-n", dave.namespace)?.status?.phase === "Bound" && ready(dave, "frontend", 2), 180);
+        // As docs/storage.md tells a trainer, from the project directory.
+        const finish = run("sh", ["-c", "pulumi stack output afterApply --non-interactive | sh"], { cwd: dave.dir });
+        assert.match(finish.stdout, /the trainee's kubeconfig: rendered\/trainee-monsterstack-dave\.kubeconfig/);
+        await waitFor("the rendered stack to be ready", () => ready(dave, "frontend", 2), 180);
+        for (const [kind, name] of [["resourcequota", "trainee-quota"], ["limitrange", "trainee-limits"], ["networkpolicy", "default-deny-ingress"], ["role", "trainee"]]) {
+            assert.ok(kubeJson(kind, name, "-n", dave.namespace), `${kind}/${name} was not applied`);
+        }
+        // What needed the cluster: the volume's policy and the stack's labels, and the trainee's kubeconfig.
+        const volume = kubeJson("pv", kubeJson("pvc", "redis-data", "-n", dave.namespace).spec.volumeName);
+        assert.strictEqual(volume.spec.persistentVolumeReclaimPolicy, "Retain");
+        assert.strictEqual(volume.metadata.labels["monsterstack.io/stack-id"], kubeJson("namespace", dave.namespace).metadata.labels["monsterstack.io/stack-id"]);
+        const kubeconfig = path.join(dave.dir, "rendered", "trainee-monsterstack-dave.kubeconfig");
+        assert.strictEqual(fs.statSync(kubeconfig).mode & 0o777, 0o600);
+        assert.ok(!finish.stdout.includes(kubeJson("secret", "trainee-token", "-n", dave.namespace).data.token), "the token was printed");
+        const redisAndFrontend = [["redis", 6379], ["frontend", kubeJson("service", "frontend", "-n", dave.namespace).spec.ports[0].port]] as const;
+        // A pod dave starts with that kubeconfig, and one of another namespace: neither opens his Redis; his frontend answers both.
+        assert.deepStrictEqual(await reachableFrom(["--kubeconfig", kubeconfig, "-n", dave.namespace], "reach-own-redis", dave.namespace, redisAndFrontend), { redis: "closed", frontend: "open" });
+        assert.deepStrictEqual(await reachableFrom(["-n", "default"], "reach-dave", dave.namespace, redisAndFrontend), { redis: "closed", frontend: "open" });
         run("kubectl", ["delete", "namespace", dave.namespace, "--wait=true"]);
+        run("kubectl", ["delete", "pv", volume.metadata.name, "--wait=false"]);
     });
 
     after(() => {

@@ -131,12 +131,6 @@ describe("tenancy", () => {
         assert.match(kubeconfig, /certificate-authority-data: bW9jay1jbHVzdGVyLWNh/);
     });
 
-    it("render mode gives no access: there is no cluster, and the output says so", async () => {
-        const run = await runProgram("alice", { tenancy: "on", renderYamlTo: "rendered" });
-        assert.deepStrictEqual(kubeObjects(run).filter((o) => KINDS.includes(o.kind)), []);
-        assert.match(String(run.outputs.traineeKubeconfig), /renderYamlTo mode/);
-    });
-
     describe("a trainee running their own stack in a namespace the class prepared", () => {
         let prepared: ProgramRun;
         let own: ProgramRun;
@@ -152,7 +146,6 @@ describe("tenancy", () => {
             assert.strictEqual(parseConfig({}, "alice").namespaceOwner, "stack");
             assert.throws(() => parseConfig({ namespaceOwner: "trainer" }, "alice"), /monsterstack:namespaceOwner = "trainer" is not valid: expected one of stack \| class/);
             assert.throws(() => parseConfig({ namespaceOwner: "class", tenancy: "on" }, "alice"), /monsterstack:tenancy = "on" is not valid: with namespaceOwner class/);
-            assert.throws(() => parseConfig({ tenancy: "only", renderYamlTo: "out" }, "alice"), /monsterstack:tenancy = "only" is not valid: .*renderYamlTo has no cluster/);
         });
 
         it("tenancy only: the namespace, marked as the class's, and the trainee's access; no app, no volume", () => {

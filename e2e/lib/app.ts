@@ -1,7 +1,7 @@
 // The app as a trainee sees it: the frontend's page through its Service, the visit counter,
 // and the pods of a stack running on the real node.
 import * as assert from "assert";
-import { required, TraineeCli } from "./cli";
+import { required, run, TraineeCli } from "./cli";
 import { httpGet, kubeJson, pods, rolledOut, waitFor } from "./cluster";
 
 const NODE_NAME = required("E2E_REAL_NODE_NAME");
@@ -77,3 +77,30 @@ export async function allRunning(trainee: InNamespace): Promise<void> {
     }, 180);
 }
 
+
+/**
+ * Which of `namespace`'s Services a pod started with `kubectl` (its own kubeconfig, or the
+ * admin's) can open: a bash pod of the Redis image, Pod Security restricted, that tries each
+ * port once. Returns each Service's "open" or "closed" and deletes the pod.
+ */
+export async function reachableFrom(kubectlArgs: string[], podName: string, namespace: string, services: ReadonlyArray<readonly [string, number]>): Promise<Record<string, string>> {
+    const script = services.map(([svc, port]) =>
+        `if timeout 3 bash -c 'exec 3<>/dev/tcp/${svc}.${namespace}.svc/${port}' 2>/dev/null; then echo "${svc} open"; else echo "${svc} closed"; fi`).join("\n");
+    const pod = {
+        apiVersion: "v1", kind: "Pod", metadata: { name: podName },
+        spec: {
+            restartPolicy: "Never",
+            securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: "RuntimeDefault" } },
+            containers: [{ name: "try", image: IMAGES.redisImage, imagePullPolicy: "Never", command: ["bash", "-c", script],
+                securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } } }],
+        },
+    };
+    const as = (...args: string[]) => run("kubectl", [...kubectlArgs, ...args], { allowFail: true });
+    const apply = run("kubectl", [...kubectlArgs, "apply", "-f", "-"], { input: JSON.stringify(pod) });
+    assert.match(apply.stdout, new RegExp(`pod/${podName} created`));
+    await waitFor(`pod ${podName} to finish`, () => ["Succeeded", "Failed"].includes(as("get", "pod", podName, "-o", "jsonpath={.status.phase}").stdout), 60);
+    const log = as("logs", podName).stdout;
+    console.log(log.trim().split("\n").map((l) => `      ${podName}: ${l}`).join("\n"));
+    as("delete", "pod", podName, "--wait=false");
+    return Object.fromEntries(log.trim().split("\n").map((l) => l.split(" ") as [string, string]));
+}
