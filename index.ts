@@ -18,7 +18,7 @@ import { selectorLabels } from "./components/labels";
 import { redisSize, SIZES } from "./components/resources";
 import { TraineeAccess } from "./components/traineeAccess";
 import { DataVolumeDecision, decideDataVolume } from "./dataVolume/decide";
-import { afterApplyOutput, RenderedClaim } from "./components/afterApply";
+import { afterApply, RENDERED_KUBECONFIG } from "./components/afterApply";
 import { dataOrigin } from "./dataVolume/plan";
 import { requireFreshBuild } from "./startup/freshBuild";
 
@@ -212,17 +212,6 @@ function monsterstack(config: MonsterstackConfig, volumes: Awaited<ReturnType<ty
             ...(backupVolume && backups ? [{ claim: BACKUP_CLAIM_NAME, identityLabels: { ...backupVolume.labels, ...ownedBy }, bindsLater: BACKUPS_BIND_LATER }] : []),
         ], access !== undefined),
     };
-}
-
-const RENDERED_KUBECONFIG = "(renderYamlTo mode: made after kubectl apply, by the script in the output afterApply)";
-
-/** Rendered YAML: the output afterApply, the script that applies the files and finishes what needs the cluster. */
-function afterApply(config: MonsterstackConfig, claims: RenderedClaim[], kubeconfig: boolean): { afterApply?: pulumi.Output<string> } {
-    if (config.renderYamlTo === undefined) return {};
-    return { afterApply: afterApplyOutput({
-        renderDir: config.renderYamlTo, namespace: config.namespace, ownsNamespace: config.namespaceOwner === "stack",
-        instance: config.namespace, policy: config.reclaimPolicy, claims, kubeconfig,
-    }) };
 }
 
 /** Where a claim's volume comes from, as the ScheduledBackup takes it. */

@@ -5,7 +5,7 @@
 // `pulumi stack output afterApply | sh`.
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
-import { ReclaimPolicy } from "../config";
+import { MonsterstackConfig, ReclaimPolicy } from "../config";
 import { volumeFields } from "./reclaimPolicy";
 import { TRAINEE_SERVICE_ACCOUNT, TRAINEE_TOKEN_SECRET, traineeKubeconfig } from "./traineeAccess";
 
@@ -85,4 +85,15 @@ export function afterApplyOutput(args: Omit<AfterApplyArgs, "volumes"> & { insta
         renderDir: args.renderDir, namespace: args.namespace, ownsNamespace: args.ownsNamespace, kubeconfig: args.kubeconfig,
         volumes: args.claims.map((c, i) => ({ claim: c.claim, fields: volumeFields(args.instance, labels[i], args.policy), bindsLater: c.bindsLater })),
     }));
+}
+
+export const RENDERED_KUBECONFIG = "(renderYamlTo mode: made after kubectl apply, by the script in the output afterApply)";
+
+/** The stack's output afterApply: only for rendered YAML, where something is left to do after `kubectl apply`. */
+export function afterApply(config: MonsterstackConfig, claims: RenderedClaim[], kubeconfig: boolean): { afterApply?: pulumi.Output<string> } {
+    if (config.renderYamlTo === undefined) return {};
+    return { afterApply: afterApplyOutput({
+        renderDir: config.renderYamlTo, namespace: config.namespace, ownsNamespace: config.namespaceOwner === "stack",
+        instance: config.namespace, policy: config.reclaimPolicy, claims, kubeconfig,
+    }) };
 }
