@@ -145,7 +145,7 @@ export const SETTINGS = {
     },
     tenancy: {
         type: "string", default: "", derived: "cloud: `on`; minikube, and `namespaceOwner: class`: `off`", allowed: ["on", "off", "only"],
-        description: "on: with the app, a ServiceAccount `trainee` with a Role for the namespace only, read access to volumes and StorageClasses, a ResourceQuota, a LimitRange, NetworkPolicies, and the output traineeKubeconfig (a secret). only: the namespace and that access without the app, plus the right to set the reclaim policy of the namespace's own volumes, for a trainee who runs their own stack there (namespaceOwner class).",
+        description: "on: with the app, a ServiceAccount `trainee` with a Role for the namespace only, read access to volumes and StorageClasses, a ResourceQuota, a LimitRange, a default-deny NetworkPolicy, and the output traineeKubeconfig (a secret). only: the namespace and that access without the app, plus the right to set the reclaim policy of the namespace's own volumes, for a trainee who runs their own stack there (namespaceOwner class).",
     },
     namespaceOwner: {
         type: "string", default: "stack", allowed: ["stack", "class"],

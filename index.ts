@@ -7,14 +7,14 @@ import { clusterReader } from "./dataVolume/clusterState";
 import { requireOwnStackId, requireUsableNamespace, TraineeCluster } from "./components/cluster";
 import { knownNow, STACK_ID_LABEL, StackId } from "./components/stackId";
 import { DATA_CLAIM_NAME, DataClaim } from "./components/dataClaim";
-import { Frontend, FRONTEND_SERVICE_NAME, frontendAccess, frontendIdentity } from "./components/frontend";
-import { ImageBackend, IMAGEBACKEND_PORT, imageBackendIdentity } from "./components/imageBackend";
+import { AppIngress, appTraffic } from "./components/appIngress";
+import { Frontend, FRONTEND_SERVICE_NAME, frontendAccess } from "./components/frontend";
+import { ImageBackend } from "./components/imageBackend";
 import { VolumeReclaimPolicy } from "./components/reclaimPolicy";
-import { Redis, REDIS_PORT, redisIdentity } from "./components/redis";
+import { Redis } from "./components/redis";
 import { RedisPassword } from "./components/redisPassword";
-import { BACKUP_CLAIM_NAME, BACKUPS_BIND_LATER, backupSelector, ScheduledBackup } from "./components/scheduledBackup";
+import { BACKUP_CLAIM_NAME, BACKUPS_BIND_LATER, ScheduledBackup } from "./components/scheduledBackup";
 import { serviceDnsNames, TlsCertificate } from "./components/tlsCertificate";
-import { selectorLabels } from "./components/labels";
 import { redisSize, SIZES } from "./components/resources";
 import { TraineeAccess } from "./components/traineeAccess";
 import { DataVolumeDecision, decideDataVolume } from "./dataVolume/decide";
@@ -52,14 +52,12 @@ async function decideVolumes(config: MonsterstackConfig) {
 /**
  * The trainee's own access to a shared cluster, and what it is sized for. A namespace the
  * trainee deploys into themselves (`tenancy only`) is ready for whatever their stack may
- * choose: a scheduled backup and its claim, and the frontend on any port.
+ * choose: a scheduled backup and its claim.
  */
 function traineeAccess(config: MonsterstackConfig, cluster: TraineeCluster, ownStack: boolean): TraineeAccess {
-    const instance = config.namespace;
     const scheduled = ownStack || config.backupSchedule !== undefined;
-    const frontend = { name: "frontend", selector: selectorLabels(frontendIdentity(instance)) };
     return new TraineeAccess("trainee", {
-        namespace: cluster.namespaceName, namespaceName: config.namespace, instance,
+        namespace: cluster.namespaceName, namespaceName: config.namespace, instance: config.namespace,
         // Rendered YAML: the kubeconfig is made after `kubectl apply`, for the cluster applied to.
         cluster: config.renderYamlTo === undefined ? clusterReader.current(config) : undefined,
         workloads: [
@@ -70,12 +68,6 @@ function traineeAccess(config: MonsterstackConfig, cluster: TraineeCluster, ownS
         ],
         claimSize: config.redisStorageSize,
         claims: scheduled ? 2 : 1,
-        backends: [
-            { name: "redis", selector: selectorLabels(redisIdentity(instance)), port: REDIS_PORT,
-                clients: [frontend, ...(scheduled ? [{ name: "backup", selector: backupSelector(instance) }] : [])] },
-            { name: "imagebackend", selector: selectorLabels(imageBackendIdentity(instance)), port: IMAGEBACKEND_PORT, clients: [frontend] },
-        ],
-        frontend: { selector: frontend.selector, port: ownStack ? "any" : config.frontendPort },
         ownStack,
     }, cluster.inCluster);
 }
@@ -84,6 +76,8 @@ function traineeAccess(config: MonsterstackConfig, cluster: TraineeCluster, ownS
 function traineeNamespace(config: MonsterstackConfig, stackId: StackId | undefined) {
     const cluster = new TraineeCluster("cluster", { config, stackId: stackId?.hex });
     const access = traineeAccess(config, cluster, true);
+    // The trainee's own stack may schedule backups and choose its frontend's port.
+    new AppIngress("app-ingress", { namespace: cluster.namespaceName, ...appTraffic(config.namespace, { scheduled: true, frontendPort: "any" }) }, cluster.inCluster);
     const none = "(none: tenancy only prepares the namespace; the trainee deploys the app with their own stack)";
     return {
         namespaceName: cluster.namespaceName,
@@ -182,6 +176,11 @@ function monsterstack(config: MonsterstackConfig, volumes: Awaited<ReturnType<ty
         identityLabels: { ...dataVolume.identityLabels, ...ownedBy },
         policy: config.reclaimPolicy, instance, after: [redis.workload],
     }, inCluster);
+
+    // Each tier takes connections from its own clients only; in the class's namespace, the class made these.
+    if (config.namespaceOwner === "stack") {
+        new AppIngress("app-ingress", { namespace, ...appTraffic(instance, { scheduled: backups !== undefined, frontendPort: config.frontendPort }) }, inCluster);
+    }
 
     // A trainee of a shared cluster gets their own access, and nothing beyond their namespace.
     const access = config.tenancy === "on" ? traineeAccess(config, cluster, false) : undefined;

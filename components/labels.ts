@@ -26,7 +26,7 @@ export function recommendedLabels(app: AppIdentity): Record<string, string> {
 }
 
 /** The labels of the stack's own objects that belong to no tier (the namespace, the trainee's access). */
-export function stackLabels(instance: string, component: "namespace" | "tenancy"): Record<string, string> {
+export function stackLabels(instance: string, component: "namespace" | "tenancy" | "network"): Record<string, string> {
     return recommendedLabels({ name: PART_OF, instance, component });
 }
 

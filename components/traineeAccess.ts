@@ -74,23 +74,12 @@ function storageGi(size: string): number {
     return Math.ceil(quantityBytes(size) / 2 ** 30);
 }
 
-type PolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec;
-
 /**
- * The namespace's own policies, besides one per backend and client: every pod denied ingress
- * unless another policy admits it, and the frontend admitted from anywhere on its port.
- * Egress stays open: pods need DNS, and the course reaches outside.
+ * The namespace's own policy: every pod denied ingress unless another policy admits it, so a
+ * pod the trainee adds takes no connection either. The app's pods are admitted by its own
+ * policies (appIngress.ts), made with or without tenancy.
  */
-export function namespacePolicies(args: Pick<TraineeAccessArgs, "frontend">): Record<string, PolicySpec> {
-    return {
-        "default-deny-ingress": { podSelector: {}, policyTypes: ["Ingress"] },
-        "frontend-from-anywhere": {
-            podSelector: { matchLabels: args.frontend.selector },
-            policyTypes: ["Ingress"],
-            ingress: [{ ports: [args.frontend.port === "any" ? { protocol: "TCP" } : { protocol: "TCP", port: args.frontend.port }] }],
-        },
-    };
-}
+export const NAMESPACE_DENY_POLICY = "default-deny-ingress";
 
 /** A kubeconfig for the trainee's ServiceAccount, limited to their namespace. */
 export function traineeKubeconfig(args: { cluster: string; server: string; caData: string; namespace: string; token: string }): string {
@@ -134,13 +123,6 @@ export interface TraineeAccessArgs {
     /** How many claims the stack itself makes. */
     claims: number;
     /**
-     * The frontend's pods and port: reached from anywhere (NodePort and LoadBalancer traffic);
-     * `any` TCP port where the trainee's own stack chooses it.
-     */
-    frontend: { selector: Record<string, string>; port: number | "any" };
-    /** Each backend, and the pods that may reach it: a NetworkPolicy `<backend>-from-<client>` per pair. */
-    backends: Array<{ name: string; selector: Record<string, string>; port: number; clients: Array<{ name: string; selector: Record<string, string> }> }>;
-    /**
      * The trainee runs their own stack in this namespace (`tenancy only`): they may also set
      * the reclaim policy of the namespace's own volumes, and nothing else cluster-wide.
      */
@@ -149,7 +131,7 @@ export interface TraineeAccessArgs {
 
 /**
  * The trainee's ServiceAccount, Role and read access to the storage side, a long-lived token
- * and the kubeconfig made of it, a quota, container limits and NetworkPolicies.
+ * and the kubeconfig made of it, a quota, container limits and the namespace's default deny.
  *
  * The token is a `kubernetes.io/service-account-token` Secret rather than a TokenRequest: the
  * kubeconfig is a stack output kept in the state and handed out once for the whole course, so
@@ -210,23 +192,10 @@ export class TraineeAccess extends pulumi.ComponentResource {
             }] },
         }, child);
 
-        // Deny by default: a pod of the namespace takes connections only where a policy below
-        // says so; so a pod the trainee adds reaches none of the stack's backends either.
-        for (const [policyName, spec] of Object.entries(namespacePolicies(args))) {
-            new k8s.networking.v1.NetworkPolicy(`${name}-${policyName}`, { metadata: inNamespace(policyName), spec }, child);
-        }
-        for (const backend of args.backends) {
-            for (const client of backend.clients) {
-                new k8s.networking.v1.NetworkPolicy(`${name}-${backend.name}-from-${client.name}`, {
-                    metadata: inNamespace(`${backend.name}-from-${client.name}`),
-                    spec: {
-                        podSelector: { matchLabels: backend.selector },
-                        policyTypes: ["Ingress"],
-                        ingress: [{ from: [{ podSelector: { matchLabels: client.selector } }], ports: [{ protocol: "TCP", port: backend.port }] }],
-                    },
-                }, child);
-            }
-        }
+        new k8s.networking.v1.NetworkPolicy(`${name}-${NAMESPACE_DENY_POLICY}`, {
+            metadata: inNamespace(NAMESPACE_DENY_POLICY),
+            spec: { podSelector: {}, policyTypes: ["Ingress"] },
+        }, child);
 
         const cluster = args.cluster;
         this.kubeconfig = cluster && pulumi.secret(token.data.apply((data) => traineeKubeconfig({

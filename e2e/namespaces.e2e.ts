@@ -125,9 +125,11 @@ describe("a stack takes only its own namespace", function () {
         hank.preview("--expect-no-changes");
     });
 
-    it("a stack deployed by 2722259 keeps its namespace and data on upgrade: its stack id is added in place, and the counter carries on", async () => {
+    it("a stack deployed by 2722259 keeps its namespace, policies and data on upgrade: its stack id is added in place, and the counter carries on", async () => {
         const kim = TraineeCli.checkoutAt("2722259", "kim", backend.root, "kim-at-2722259");
         useLocalImages(kim);
+        // With tenancy, whose NetworkPolicies are now the app's own (AppIngress): they must move, not be made again.
+        kim.set("tenancy", "on");
         kim.up();
         await allRunning(kim);
         const before = await visit(kim, "kim's app, deployed by 2722259");
@@ -138,6 +140,8 @@ describe("a stack takes only its own namespace", function () {
         assert.deepStrictEqual(steps.filter((s) => s.type === "kubernetes:core/v1:Namespace").map((s) => s.op), ["update"]);
         const destructive = steps.filter((s) => ["replace", "create-replacement", "delete-replaced", "delete"].includes(s.op));
         assert.deepStrictEqual(destructive, [], "the upgrade would replace or delete");
+        const policies = steps.filter((s) => s.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy" && s.op === "create").map((s) => s.urn.split("::").pop());
+        assert.deepStrictEqual(policies, ["app-ingress-app-deny-ingress"], "only the new policy is created; the others are the same objects");
         kim.up();
         await allRunning(kim);
         const after = kubeJson("namespace", kim.namespace).metadata;

@@ -24,7 +24,7 @@ describe("rendered YAML (renderYamlTo)", () => {
             assert.ok(expected.some((o) => o.kind === kind), `the live stack has no ${kind}: the comparison proves nothing`);
         }
         const policies = kubeObjects(rendered).filter((o) => o.kind === "NetworkPolicy").map((o) => o.metadata.name).sort();
-        assert.deepStrictEqual(policies, ["default-deny-ingress", "frontend-from-anywhere", "imagebackend-from-frontend", "redis-from-backup", "redis-from-frontend"]);
+        assert.deepStrictEqual(policies, ["app-deny-ingress", "default-deny-ingress", "frontend-from-anywhere", "imagebackend-from-frontend", "redis-from-backup", "redis-from-frontend"]);
     });
 
     it("the token's Secret is rendered, and the kubeconfig output points at afterApply", () => {

@@ -16,7 +16,11 @@ describe("tenancy", () => {
         assert.strictEqual(parseConfig({ target: "cloud" }, "alice").tenancy, "on");
         assert.throws(() => parseConfig({ tenancy: "yes" }, "alice"), /monsterstack:tenancy = "yes" is not valid: expected one of on \| off \| only/);
         const off = await runProgram("alice");
-        assert.deepStrictEqual(kubeObjects(off).filter((o) => KINDS.includes(o.kind)), []);
+        // The app's own NetworkPolicies are there with or without tenancy; the namespace's default deny is tenancy's.
+        assert.deepStrictEqual(kubeObjects(off).filter((o) => KINDS.includes(o.kind)).map((o) => `${o.kind}/${o.metadata.name}`).sort(), [
+            "NetworkPolicy/app-deny-ingress", "NetworkPolicy/frontend-from-anywhere", "NetworkPolicy/imagebackend-from-frontend", "NetworkPolicy/redis-from-frontend",
+        ]);
+        assert.ok(hasObject(alice, "NetworkPolicy", "default-deny-ingress"));
         assert.strictEqual(off.outputs.traineeKubeconfig, "(none: tenancy is off)");
     });
 
@@ -79,18 +83,20 @@ describe("tenancy", () => {
     });
 
     // The app with its backup job: every kind of client a backend has.
-    let withBackup: Promise<ProgramRun> | undefined;
-    const appWithBackup = () => (withBackup ??= runProgram("alice", { tenancy: "on", backupSchedule: "@hourly" }));
+    const withBackup = new Map<string, Promise<ProgramRun>>();
+    const appWithBackup = (tenancy = "on") => withBackup.get(tenancy) ?? withBackup.set(tenancy, runProgram("alice", { tenancy, backupSchedule: "@hourly" })).get(tenancy)!;
 
-    it("NetworkPolicies, evaluated on the pods' own labels and ports: the app's paths are open, nothing else reaches a backend", async () => {
-        const scene = networkScene(await appWithBackup());
-        for (const c of scene.allowed) {
-            const got = verdict(scene.cluster, c.from, c.to, c.port, c.protocol);
-            assert.ok(got.admitted, `${c.name}: ${got.reason}`);
-        }
-        for (const c of scene.denied) {
-            const got = verdict(scene.cluster, c.from, c.to, c.port, c.protocol);
-            assert.ok(!got.admitted, `${c.name} is admitted: ${got.reason}`);
+    it("NetworkPolicies, evaluated on the pods' own labels and ports: the app's paths are open, nothing else reaches a backend, tenancy or not", async () => {
+        for (const tenancy of ["on", "off"]) {
+            const scene = networkScene(await appWithBackup(tenancy));
+            for (const c of scene.allowed) {
+                const got = verdict(scene.cluster, c.from, c.to, c.port, c.protocol);
+                assert.ok(got.admitted, `tenancy ${tenancy}: ${c.name}: ${got.reason}`);
+            }
+            for (const c of scene.denied) {
+                const got = verdict(scene.cluster, c.from, c.to, c.port, c.protocol);
+                assert.ok(!got.admitted, `tenancy ${tenancy}: ${c.name} is admitted: ${got.reason}`);
+            }
         }
         // The frontend's port follows frontendPort.
         const prod = await runProgram("alice", { tenancy: "on", frontendPort: "9090" });
@@ -98,7 +104,8 @@ describe("tenancy", () => {
     });
 
     it("NetworkPolicies: the denied cases bite: any policy admitting clients to a backend, opened to every namespace, admits one of them", async () => {
-        const scene = networkScene(await appWithBackup());
+      for (const tenancy of ["on", "off"]) {
+        const scene = networkScene(await appWithBackup(tenancy));
         // Read from what the program registers, not from a list of names: a policy added later is held to this too.
         const backendPolicies = scene.cluster.policies.filter((policy) =>
             [scene.redis, scene.imagebackend].some((backend) => policy.metadata.namespace === backend.namespace && selectorMatches(policy.spec.podSelector ?? {}, backend.labels ?? {})) &&
@@ -107,8 +114,9 @@ describe("tenancy", () => {
         for (const policy of backendPolicies) {
             const opened: Cluster = { ...scene.cluster, policies: scene.cluster.policies.map((p) => (p === policy ? openedToEveryNamespace(p) : p)) };
             const bitten = scene.denied.filter((c) => admits(opened, c.from, c.to, c.port, c.protocol)).map((c) => c.name);
-            assert.ok(bitten.length > 0, `${policy.metadata.name}, opened to every namespace, admits none of the denied cases: they would not catch that change`);
+            assert.ok(bitten.length > 0, `tenancy ${tenancy}: ${policy.metadata.name}, opened to every namespace, admits none of the denied cases: they would not catch that change`);
         }
+      }
     });
 
     it("NetworkPolicies: only the stack's frontend reaches Redis (6379) and the image backend (8080)", () => {
