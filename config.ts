@@ -5,11 +5,15 @@
 // and what is allowed. Components only ever see a `MonsterstackConfig`.
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
-import { cronProblem } from "./components/cron";
-import { parseBytes, quantityBytes } from "./components/quantities";
+import { ConfigError } from "./core/configError";
+import { cronProblem } from "./core/cron";
+import { PROJECT } from "./core/labels";
+import { parseBytes, quantityBytes } from "./core/quantities";
+import { POD_SECURITY_LEVELS } from "./core/security";
+
+export { ConfigError, PROJECT };
 
 /** The Pulumi project (Pulumi.yaml's name), which is also the namespace of its config keys. */
-export const PROJECT = "monsterstack";
 export const CONFIG_NAMESPACE = PROJECT;
 
 /** How Pulumi.yaml declares a setting's type. */
@@ -128,7 +132,7 @@ export const SETTINGS = {
         type: "string", default: "IfNotPresent", allowed: PULL_POLICIES, description: PULL_POLICY_TEXT,
     },
     podSecurity: {
-        type: "string", default: "restricted", allowed: ["restricted", "baseline"],
+        type: "string", default: "restricted", allowed: POD_SECURITY_LEVELS,
         description: "Pod Security Standard the namespace enforces: restricted (pods run as fixed non-root users) or baseline (for images that must start as root).",
     },
     kubeContext: {
@@ -248,17 +252,6 @@ export interface MonsterstackConfig {
     backupSchedule?: string;
     /** How many scheduled backups that claim keeps. */
     backupKeep: number;
-}
-
-/**
- * Thrown for any bad configuration value; the message is meant for a trainee.
- * A RunError makes `pulumi up` print just the message, without a stack trace.
- */
-export class ConfigError extends pulumi.RunError {
-    constructor(message: string) {
-        super(message);
-        this.name = "ConfigError";
-    }
 }
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;

@@ -15,10 +15,10 @@ import { Redis } from "./components/redis";
 import { RedisPassword } from "./components/redisPassword";
 import { BACKUP_CLAIM_NAME, BACKUPS_BIND_LATER, ScheduledBackup } from "./components/scheduledBackup";
 import { serviceDnsNames, TlsCertificate } from "./components/tlsCertificate";
-import { redisSize, SIZES } from "./components/resources";
+import { redisSize, SIZES } from "./core/resources";
 import { TraineeAccess } from "./components/traineeAccess";
 import { DataVolumeDecision, decideDataVolume } from "./dataVolume/decide";
-import { afterApply, RENDERED_KUBECONFIG } from "./components/afterApply";
+import { afterApply, RENDERED_KUBECONFIG } from "./render/afterApply";
 import { dataOrigin } from "./dataVolume/plan";
 import { requireFreshBuild } from "./startup/freshBuild";
 

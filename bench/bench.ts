@@ -3,7 +3,7 @@
 // requests from the cluster with default config.
 import * as path from "path";
 import { performance } from "perf_hooks";
-import { cpuMilli, memoryMi } from "../components/quantities";
+import { cpuMilli, memoryMi } from "../core/quantities";
 import { kubeObjects, ProgramRun, runProgram } from "../tests/harness";
 
 const CLASS_SIZE = 30;

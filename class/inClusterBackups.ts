@@ -6,7 +6,7 @@ import { randomBytes } from "crypto";
 import type { MonsterstackConfig } from "../config";
 import { loadKubeConfig } from "../dataVolume/clusterState";
 import { BACKUP_CLAIM_NAME, BACKUP_MOUNT_PATH, backupIdentity, backupPodSpec } from "../components/scheduledBackup";
-import { recommendedLabels } from "../components/labels";
+import { recommendedLabels } from "../core/labels";
 import { BackupFileError, sha256 } from "./backupFiles";
 import { execIn, PodRef } from "./podExec";
 

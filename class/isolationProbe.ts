@@ -5,10 +5,10 @@
 import * as k8s from "@kubernetes/client-node";
 import { randomBytes } from "crypto";
 import { FRONTEND_SERVICE_NAME } from "../components/frontend";
-import { recommendedLabels } from "../components/labels";
+import { recommendedLabels } from "../core/labels";
 import { REDIS_PORT, REDIS_SERVICE_NAME } from "../components/redis";
-import { containerResources, SIZES } from "../components/resources";
-import { containerSecurityContext, podSecurityContext, RUN_AS } from "../components/security";
+import { containerResources, SIZES } from "../core/resources";
+import { containerSecurityContext, podSecurityContext, RUN_AS } from "../core/security";
 import { loadKubeConfig } from "../dataVolume/clusterState";
 import type { ImageSpec } from "../config";
 import type { Trainee } from "./roster";

@@ -3,7 +3,7 @@
 // provisioner then deletes it and its data (a cloud disk, a minikube directory).
 import * as k8s from "@kubernetes/client-node";
 import { loadKubeConfig } from "../dataVolume/clusterState";
-import { identityLabels } from "../dataVolume/plan";
+import { identityLabels } from "../core/identity";
 import { DATA_CLAIM_NAME } from "../components/dataClaim";
 import { BACKUP_CLAIM_NAME } from "../components/scheduledBackup";
 import { STACK_ID_LABEL } from "../components/stackId";

@@ -11,11 +11,11 @@
 // redis-cli there reads it from the container's REDISCLI_AUTH.
 import * as k8s from "@kubernetes/client-node";
 import type { MonsterstackConfig } from "../config";
-import { quantityBytes } from "../components/quantities";
+import { quantityBytes } from "../core/quantities";
 import { loadKubeConfig } from "../dataVolume/clusterState";
 import { DATA_CLAIM_NAME } from "../components/dataClaim";
 import { DATA_MOUNT_PATH, redisIdentity } from "../components/redis";
-import { selectorLabels } from "../components/labels";
+import { selectorLabels } from "../core/labels";
 import { execIn, ExecResult, PodRef } from "./podExec";
 
 const STAGING_DIR = `${DATA_MOUNT_PATH}/.restore`;

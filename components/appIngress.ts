@@ -6,7 +6,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { frontendIdentity } from "./frontend";
 import { IMAGEBACKEND_PORT, imageBackendIdentity } from "./imageBackend";
-import { PART_OF, selectorLabels, stackLabels } from "./labels";
+import { PART_OF, selectorLabels, stackLabels } from "../core/labels";
 import { REDIS_PORT, redisIdentity } from "./redis";
 import { backupSelector } from "./scheduledBackup";
 

@@ -2,9 +2,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, defaultNamespace, MonsterstackConfig } from "../config";
-import { LABEL_PREFIX, stackIdentityLabels } from "../dataVolume/plan";
-import { stackLabels } from "./labels";
-import { podSecurityLabels } from "./security";
+import { LABEL_PREFIX, stackIdentityLabels } from "../core/identity";
+import { stackLabels } from "../core/labels";
+import { podSecurityLabels } from "../core/security";
 import { STACK_ID_LABEL } from "./stackId";
 
 /** Provider settings for a stack: which cluster, and whether to apply or render YAML. */

@@ -2,8 +2,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ReclaimPolicy } from "../config";
-import { ATTACHED_CLASS_ANNOTATION, ATTACHED_VOLUME_ANNOTATION, AttachedVolume } from "../dataVolume/plan";
-import { recommendedLabels } from "./labels";
+import { ATTACHED_CLASS_ANNOTATION, ATTACHED_VOLUME_ANNOTATION } from "../core/identity";
+import { AttachedVolume } from "../dataVolume/plan";
+import { recommendedLabels } from "../core/labels";
 
 export const DATA_CLAIM_NAME = "redis-data";
 /** Annotation that records on the claim which reclaim policy the stack asks for. */

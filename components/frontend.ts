@@ -4,9 +4,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import type { ImageSpec, PodSecurityLevel, Probe, ServiceType, Target } from "../config";
-import { AppIdentity, recommendedLabels, selectorLabels } from "./labels";
-import { containerResources, SIZES } from "./resources";
-import { containerSecurityContext, podSecurityContext, RUN_AS, SCRATCH } from "./security";
+import { AppIdentity, recommendedLabels, selectorLabels } from "../core/labels";
+import { containerResources, SIZES } from "../core/resources";
+import { containerSecurityContext, podSecurityContext, RUN_AS, SCRATCH } from "../core/security";
 import { CERT_KEY, PRIVATE_KEY_KEY } from "./tlsCertificate";
 
 export const FRONTEND_SERVICE_NAME = "frontend";

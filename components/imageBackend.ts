@@ -2,9 +2,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ImageSpec, PodSecurityLevel } from "../config";
-import { AppIdentity, recommendedLabels, selectorLabels } from "./labels";
-import { containerResources, SIZES } from "./resources";
-import { containerSecurityContext, podSecurityContext, RUN_AS, SCRATCH } from "./security";
+import { AppIdentity, recommendedLabels, selectorLabels } from "../core/labels";
+import { containerResources, SIZES } from "../core/resources";
+import { containerSecurityContext, podSecurityContext, RUN_AS, SCRATCH } from "../core/security";
 
 export const IMAGEBACKEND_SERVICE_NAME = "imagebackend";
 export const IMAGEBACKEND_PORT = 8080;

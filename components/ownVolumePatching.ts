@@ -4,8 +4,8 @@
 // trainee's own namespace, and to those fields.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { LABEL_PREFIX } from "../dataVolume/plan";
-import { stackLabels } from "./labels";
+import { LABEL_PREFIX } from "../core/identity";
+import { stackLabels } from "../core/labels";
 
 /** Label prefixes the program itself puts on a volume (identity and recommended labels). */
 export const PROGRAM_LABEL_PREFIXES = [`${LABEL_PREFIX}/`, "app.kubernetes.io/"];

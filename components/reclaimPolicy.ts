@@ -2,7 +2,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ReclaimPolicy } from "../config";
-import { recommendedLabels } from "./labels";
+import { recommendedLabels } from "../core/labels";
 import { isKnown } from "./stackId";
 
 export interface VolumeReclaimPolicyArgs {

@@ -3,9 +3,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ImageSpec, PodSecurityLevel, RedisKind } from "../config";
-import { AppIdentity, recommendedLabels, selectorLabels } from "./labels";
-import { containerResources, redisSize } from "./resources";
-import { containerSecurityContext, podSecurityContext, RUN_AS } from "./security";
+import { AppIdentity, recommendedLabels, selectorLabels } from "../core/labels";
+import { containerResources, redisSize } from "../core/resources";
+import { containerSecurityContext, podSecurityContext, RUN_AS } from "../core/security";
 
 export const REDIS_SERVICE_NAME = "redis";
 export const REDIS_HEADLESS_SERVICE_NAME = "redis-headless";
@@ -32,7 +32,10 @@ export function redisPodTemplate(args: Pick<RedisArgs, "instance" | "image" | "p
     // Clients are other pods, through the Service. Without a password or a config file, Redis'
     // protected mode refuses every client not on loopback; the official image's entrypoint
     // turns it off, a plain Debian redis-server does not: say it here, for any image.
-    const serverArgs = ["redis-server", "--protected-mode", "no", "--appendonly", "yes", "--appendfsync", "everysec", "--dir", DATA_MOUNT_PATH];
+    // A snapshot (`redis-cli --rdb`: the class's backup, the scheduled job's) is sent as to a
+    // replica, after a 5 s wait for more replicas to share it by default; this Redis has none.
+    const serverArgs = ["redis-server", "--protected-mode", "no", "--appendonly", "yes", "--appendfsync", "everysec", "--dir", DATA_MOUNT_PATH,
+        "--repl-diskless-sync-delay", "0"];
     const env: k8s.types.input.core.v1.EnvVar[] = [];
     if (args.password) {
         env.push({ name: "REDIS_PASSWORD", valueFrom: args.password });

@@ -3,7 +3,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { recommendedLabels } from "./labels";
+import { recommendedLabels } from "../core/labels";
 
 export const REDIS_AUTH_SECRET_NAME = "redis-auth";
 export const REDIS_PASSWORD_KEY = "password";

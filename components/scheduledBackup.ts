@@ -7,11 +7,11 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ImageSpec, PodSecurityLevel, ReclaimPolicy } from "../config";
 import { AttachedVolume } from "../dataVolume/plan";
 import { DataClaim } from "./dataClaim";
-import { AppIdentity, recommendedLabels, selectorLabels } from "./labels";
+import { AppIdentity, recommendedLabels, selectorLabels } from "../core/labels";
 import { VolumeReclaimPolicy } from "./reclaimPolicy";
 import { REDIS_PORT } from "./redis";
-import { containerResources, SIZES } from "./resources";
-import { containerSecurityContext, podSecurityContext, RUN_AS } from "./security";
+import { containerResources, SIZES } from "../core/resources";
+import { containerSecurityContext, podSecurityContext, RUN_AS } from "../core/security";
 
 export const BACKUP_CLAIM_NAME = "redis-backups";
 export const BACKUP_CRONJOB_NAME = "redis-backup";

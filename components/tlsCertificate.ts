@@ -3,7 +3,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
-import { recommendedLabels } from "./labels";
+import { recommendedLabels } from "../core/labels";
 
 export const TLS_SECRET_NAME = "frontend-tls";
 /** Keys inside the Secret: the course mounts `mycert.pem` at /etc/mycert.pem. */

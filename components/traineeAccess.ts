@@ -2,10 +2,10 @@
 // else, the limits that keep one trainee from starving the others, and their kubeconfig.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { stackLabels } from "./labels";
+import { stackLabels } from "../core/labels";
 import { OwnVolumePatching } from "./ownVolumePatching";
-import { cpuMilli, memoryMi, quantityBytes } from "./quantities";
-import { ContainerSize, TRAINEE_CONTAINER_SIZE } from "./resources";
+import { cpuMilli, memoryMi, quantityBytes } from "../core/quantities";
+import { ContainerSize, TRAINEE_CONTAINER_SIZE } from "../core/resources";
 
 export const TRAINEE_SERVICE_ACCOUNT = "trainee";
 export const TRAINEE_TOKEN_SECRET = "trainee-token";

@@ -9,7 +9,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import type { MonsterstackConfig } from "../config";
 import type { ClaimState, ClusterState, VolumeState } from "./plan";
-import { LABEL_PREFIX } from "./plan";
+import { LABEL_PREFIX } from "../core/identity";
 
 /** Thrown when the cluster refuses a read or cannot be reached; the message names what and where. */
 export class ClusterReadError extends pulumi.RunError {

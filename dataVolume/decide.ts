@@ -4,7 +4,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { clusterReader } from "./clusterState";
 import type { MonsterstackConfig } from "../config";
-import { DataVolumePlan, identityLabels, planDataVolume, planMessages, VolumeIdentity } from "./plan";
+import { identityLabels, VolumeIdentity } from "../core/identity";
+import { DataVolumePlan, planDataVolume, planMessages } from "./plan";
 
 export interface DataVolumeDecision {
     plan: DataVolumePlan;

@@ -10,7 +10,7 @@ import { allRunning, useLocalImages, visit } from "./lib/app";
 import { npmClass, run, tempBackend, TempBackend, TraineeCli } from "./lib/cli";
 import { kubectl, kubeJson, waitFor } from "./lib/cluster";
 import type { JsonRecord } from "../class/report";
-import { cronProblem } from "../components/cron";
+import { cronProblem } from "../core/cron";
 import { BACKUP_CRONJOB_NAME } from "../components/scheduledBackup";
 
 

@@ -13,10 +13,11 @@ export function staleSources(projectDir: string, buildDir: string, sources: stri
 }
 
 /** The program's folders, as tsconfig.build.json compiles them (a unit test holds them equal). */
-export const PROGRAM_DIRS = [".", "components", "dataVolume", "startup"];
+export const PROGRAM_DIRS = [".", "core", "render", "components", "dataVolume", "startup"];
 
 function programSources(projectDir: string): string[] {
-    const inDir = (dir: string) => fs.readdirSync(path.join(projectDir, dir))
+    // A folder the checkout lacks has no source to be newer than the build.
+    const inDir = (dir: string) => (fs.existsSync(path.join(projectDir, dir)) ? fs.readdirSync(path.join(projectDir, dir)) : [])
         .filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"))
         .map((f) => path.join(dir, f));
     return PROGRAM_DIRS.flatMap(inDir);

@@ -1,9 +1,9 @@
-// The CronJob schedule check (components/cron.ts) must agree with the Kubernetes API server,
+// The CronJob schedule check (core/cron.ts) must agree with the Kubernetes API server,
 // or a stack update fails half-way. Every verdict below is the API server's, not a guess: each
 // schedule was run through robfig/cron v3.0.1's ParseStandard plus the API server's own "TZ"
 // check (validateScheduleFormat, Kubernetes v1.37) in a Go program, which agreed on all of them.
 import * as assert from "assert";
-import { cronProblem } from "../components/cron";
+import { cronProblem } from "../core/cron";
 
 /** A schedule, and what the API server says: "accepted", or a pattern the trainee's message must match. */
 type Case = [schedule: string, verdict: "accepted" | RegExp];

@@ -2,9 +2,8 @@
 // and its config in; keep / re-bind X / provision (with the reasons) out.
 import * as assert from "assert";
 import { ConfigError } from "../config";
-import {
-    age, ClusterState, DataRequest, dataOrigin, identityLabels, labelValue, planDataVolume, planMessages, VolumeIdentity, VolumeState,
-} from "../dataVolume/plan";
+import { identityLabels, labelValue, VolumeIdentity } from "../core/identity";
+import { age, ClusterState, DataRequest, dataOrigin, planDataVolume, planMessages, VolumeState } from "../dataVolume/plan";
 
 const alice: VolumeIdentity = { project: "monsterstack", stack: "alice", namespace: "monsterstack-alice", claim: "redis-data" };
 const aliceLabels = identityLabels(alice);

@@ -67,6 +67,8 @@ describe("the program's Kubernetes objects", () => {
                 assert.ok(c.args.join(" ").includes("--dir /data"));
                 // Reached by other pods through the Service, whatever the image's entrypoint does.
                 assert.ok(c.args.join(" ").includes("--protected-mode no"), c.args.join(" "));
+                // A backup's snapshot starts at once, not after the 5 s wait for replicas.
+                assert.ok(c.args.join(" ").includes("--repl-diskless-sync-delay 0"), c.args.join(" "));
                 assert.match(c.readinessProbe.exec.command.join(" "), /redis-cli ping/);
                 assert.match(c.livenessProbe.exec.command.join(" "), /redis-cli ping/);
                 assert.ok(c.resources.requests.cpu && c.resources.limits.memory);

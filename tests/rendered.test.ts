@@ -1,7 +1,7 @@
 // Rendered YAML (renderYamlTo) keeps every guard rail `pulumi up` would apply; what needs the
 // live cluster is the script in the output afterApply, run after the files are applied.
 import * as assert from "assert";
-import { afterApplyScript } from "../components/afterApply";
+import { afterApplyScript } from "../render/afterApply";
 import { kubeObjects, MOCK_STACK_ID, ProgramRun, runProgram } from "./harness";
 
 const CLOUD = { target: "cloud", storageClass: "standard", backupSchedule: "0 * * * *", reclaimPolicy: "Retain" };

@@ -11,10 +11,11 @@ running() { # is the recorded pid still kube-router?
   exe="$(readlink "/proc/$pid/exe" 2>/dev/null)" || return 1
   [ "$(basename "${exe% (deleted)}")" = kube-router ]
 }
-still_execing() { # is the recorded pid still setsid or nsenter, on its way to exec kube-router?
+still_execing() { # is the recorded pid still on its way to exec kube-router?
   local exe
   exe="$(readlink "/proc/$(cat "$dir/pid" 2>/dev/null)/exe" 2>/dev/null)" || return 1
-  case "$(basename "$exe")" in setsid|nsenter) return 0 ;; *) return 1 ;; esac
+  # The background job is a forked bash until it execs setsid (a loaded machine shows it), then nsenter.
+  case "$(basename "$exe")" in bash|setsid|nsenter) return 0 ;; *) return 1 ;; esac
 }
 # What kube-router's network policy controller adds in the node's network namespace: the
 # jumps it puts in INPUT, FORWARD and OUTPUT (commented "kube-router netpol"), its chains, its ipsets.

@@ -6,8 +6,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { MonsterstackConfig, ReclaimPolicy } from "../config";
-import { volumeFields } from "./reclaimPolicy";
-import { TRAINEE_SERVICE_ACCOUNT, TRAINEE_TOKEN_SECRET, traineeKubeconfig } from "./traineeAccess";
+import { volumeFields } from "../components/reclaimPolicy";
+import { TRAINEE_SERVICE_ACCOUNT, TRAINEE_TOKEN_SECRET, traineeKubeconfig } from "../components/traineeAccess";
 
 /** Where the provider writes a stack's rendered objects, the namespace first. */
 export function renderedManifests(renderDir: string): string {

@@ -1,7 +1,10 @@
 // Pod Security Standards: what each pod says about the user it runs as and what it may do.
 // https://kubernetes.io/docs/concepts/security/pod-security-standards/
 import * as k8s from "@pulumi/kubernetes";
-import type { PodSecurityLevel } from "../config";
+
+/** The Pod Security Standards a stack's namespace may enforce (the setting podSecurity's values). */
+export const POD_SECURITY_LEVELS = ["restricted", "baseline"] as const;
+export type PodSecurityLevel = (typeof POD_SECURITY_LEVELS)[number];
 
 export interface RunAs {
     user: number;

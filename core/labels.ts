@@ -1,8 +1,8 @@
 // Kubernetes recommended labels, one place for all components.
 // https://kubernetes.io/docs/concepts/overview/working-with-objects/common-labels/
 
-import { PROJECT } from "../config";
-
+/** The Pulumi project's name: the prefix of its settings, and what every object is part of. */
+export const PROJECT = "monsterstack";
 export const PART_OF = PROJECT;
 
 export interface AppIdentity {
