@@ -4,7 +4,7 @@
 import * as path from "path";
 import { performance } from "perf_hooks";
 import { cpuMilli, memoryMi } from "../core/quantities";
-import { kubeObjects, ProgramRun, runProgram } from "../tests/harness";
+import { kubeObjects, ProgramRun, runProgram } from "../testing/harness";
 
 const CLASS_SIZE = 30;
 const REPEATS = 5;

@@ -14,7 +14,7 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { kubeObjects, runProgram } from "../tests/harness";
+import { kubeObjects, runProgram } from "../testing/harness";
 
 const ROOT = path.join(__dirname, "..");
 const LOCK = path.join(ROOT, "scripts", "checkov-requirements.txt");

@@ -13,7 +13,7 @@ import { restoreFit } from "../class/redisData";
 import { quantityBytes } from "../core/quantities";
 import { dataTargets } from "../class/dataCommands";
 import { parseRoster } from "../class/roster";
-import { findObject, hasObject, kubeObjects, ProgramRun, runProgram } from "./harness";
+import { findObject, hasObject, kubeObjects, ProgramRun, runProgram } from "../testing/harness";
 
 describe("backupSchedule and backupKeep", () => {
     it("accepts crontab schedules and the @ descriptors", () => {

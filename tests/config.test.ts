@@ -1,7 +1,7 @@
 // Stack config: defaults per target, and every bad value refused before any resource exists.
 import * as assert from "assert";
 import { ConfigError, defaultNamespace, parseConfig } from "../config";
-import { runProgram } from "./harness";
+import { runProgram } from "../testing/harness";
 
 describe("stack config", () => {
     describe("defaults", () => {

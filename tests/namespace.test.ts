@@ -2,7 +2,7 @@
 // ever creates, adopts or (at destroy) deletes its own.
 import * as assert from "assert";
 import { ConfigError, parseConfig } from "../config";
-import { findObject, kubeObjects, MOCK_STACK_ID, RunOptions, runProgram } from "./harness";
+import { findObject, kubeObjects, MOCK_STACK_ID, RunOptions, runProgram } from "../testing/harness";
 
 /** What a namespace made with `kubectl create namespace` carries: its name, put there by Kubernetes. */
 const byKubectl = (name: string, extra: Record<string, string> = {}) => ({ "kubernetes.io/metadata.name": name, ...extra });

@@ -1,9 +1,9 @@
-// The NetworkPolicy evaluator the tenancy tests trust (tests/networkPolicyEvaluator.ts), held
+// The NetworkPolicy evaluator the tenancy tests trust (testing/networkPolicyEvaluator.ts), held
 // to the examples of https://kubernetes.io/docs/concepts/services-networking/network-policies/
 // and to the API reference's field comments. Every case states both what is admitted and what
 // is not, so an evaluator that admits too much, or too little, fails here first.
 import * as assert from "assert";
-import { admits, Cluster, ipBlockContains, NetworkPolicy, Pod, selectorMatches, Source, validatePolicy, verdict } from "./networkPolicyEvaluator";
+import { admits, Cluster, ipBlockContains, NetworkPolicy, Pod, selectorMatches, Source, validatePolicy, verdict } from "../testing/networkPolicyEvaluator";
 
 /** Asserts each connection's verdict, naming the one that is wrong. */
 function expect(cluster: Cluster, to: Pod, cases: Array<[from: Source, port: number | string, admitted: boolean, protocol?: "TCP" | "UDP" | "SCTP"]>): void {

@@ -1,6 +1,6 @@
 // Stack outputs: how to reach the app, where the data lives, and no secret in plain text.
 import * as assert from "assert";
-import { runProgram } from "./harness";
+import { runProgram } from "../testing/harness";
 
 describe("stack outputs", () => {
     it("on minikube: namespace, the `minikube service` command, the claim and the policy", async () => {

@@ -1,7 +1,7 @@
 // `pulumi preview` and the preview that `pulumi up` runs first: they must pass on a new stack,
 // where the data volume does not exist yet, and say what will happen to its reclaim policy.
 import * as assert from "assert";
-import { kubeObjects, runProgram } from "./harness";
+import { kubeObjects, runProgram } from "../testing/harness";
 
 const patches = (run: Awaited<ReturnType<typeof runProgram>>) => kubeObjects(run).filter((o) => o.kind === "PersistentVolumePatch");
 

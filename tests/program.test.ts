@@ -1,6 +1,6 @@
 // What the program registers: the Kubernetes objects the course asks for, field by field.
 import * as assert from "assert";
-import { findObject, hasObject, KubeObject, kubeObjects, ProgramRun, runProgram } from "./harness";
+import { findObject, hasObject, KubeObject, kubeObjects, ProgramRun, runProgram } from "../testing/harness";
 
 const RECOMMENDED = ["name", "instance", "component", "part-of", "managed-by"].map((l) => `app.kubernetes.io/${l}`);
 

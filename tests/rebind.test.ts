@@ -8,7 +8,7 @@ import * as path from "path";
 import { ClusterReadError, readClusterState } from "../dataVolume/clusterState";
 import { parseConfig } from "../config";
 import type { ClusterState, VolumeState } from "../dataVolume/plan";
-import { findObject, kubeObjects, ProgramRun, runProgram } from "./harness";
+import { findObject, kubeObjects, ProgramRun, runProgram } from "../testing/harness";
 
 const identity = {
     "monsterstack.io/project": "monsterstack", "monsterstack.io/stack": "alice",

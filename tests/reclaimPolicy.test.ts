@@ -1,7 +1,7 @@
 // Retain vs Delete: the heart of the course. Toggling must change only the fields and
 // options that carry the policy; every object that holds data keeps its type and name.
 import * as assert from "assert";
-import { kubeObjects, MOCK_STACK_ID, ProgramRun, Registered, runProgram } from "./harness";
+import { kubeObjects, MOCK_STACK_ID, ProgramRun, Registered, runProgram } from "../testing/harness";
 
 /** Paths (a.b.c) where two values differ. */
 function differingPaths(a: unknown, b: unknown, prefix = ""): string[] {

@@ -2,7 +2,7 @@
 // live cluster is the script in the output afterApply, run after the files are applied.
 import * as assert from "assert";
 import { afterApplyScript } from "../render/afterApply";
-import { kubeObjects, MOCK_STACK_ID, ProgramRun, runProgram } from "./harness";
+import { kubeObjects, MOCK_STACK_ID, ProgramRun, runProgram } from "../testing/harness";
 
 const CLOUD = { target: "cloud", storageClass: "standard", backupSchedule: "0 * * * *", reclaimPolicy: "Retain" };
 /** What rendering cannot hold: the patch of a volume that does not exist yet. */

@@ -2,7 +2,7 @@
 // registers passes it (the API server would refuse the others).
 import * as assert from "assert";
 import type { V1PodSecurityContext, V1PodSpec, V1SecurityContext, V1Volume } from "@kubernetes/client-node";
-import { findObject, kubeObjects, KubeObject, ProgramRun, runProgram } from "./harness";
+import { findObject, kubeObjects, KubeObject, ProgramRun, runProgram } from "../testing/harness";
 
 const RESTRICTED_VOLUME_TYPES = ["configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim", "projected", "secret"];
 

@@ -6,8 +6,8 @@ import * as fs from "fs";
 // js-yaml comes with @pulumi/pulumi, which reads Pulumi.yaml with it too.
 import * as yaml from "js-yaml";
 import { CONFIG_KEYS, parseConfig, PROJECT, Setting, SETTINGS } from "../config";
-import { kubeObjects, runProgram } from "./harness";
-import { describe as describeSetting, PULUMI_YAML, README, withGenerated } from "./settingsFiles";
+import { kubeObjects, runProgram } from "../testing/harness";
+import { describe as describeSetting, PULUMI_YAML, README, withGenerated } from "../scripts/settingsFiles";
 
 interface Declared { type: string; default: unknown; description: string; items?: { type: string } }
 const project = () => yaml.load(fs.readFileSync(PULUMI_YAML, "utf8")) as { name: string; config: Record<string, Declared> };

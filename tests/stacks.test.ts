@@ -1,6 +1,6 @@
 // Two trainees in one shared cluster: nothing they register may collide.
 import * as assert from "assert";
-import { kubeObjects, ProgramRun, runProgram } from "./harness";
+import { kubeObjects, ProgramRun, runProgram } from "../testing/harness";
 
 const CLUSTER_SCOPED = new Set(["Namespace", "PersistentVolume", "PersistentVolumePatch", "StorageClass",
     "ClusterRole", "ClusterRoleBinding", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"]);

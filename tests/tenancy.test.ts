@@ -2,8 +2,8 @@
 // storage, limits, NetworkPolicies, and a kubeconfig kept secret.
 import * as assert from "assert";
 import { parseConfig } from "../config";
-import { findObject, hasObject, kubeObjects, ProgramRun, runProgram } from "./harness";
-import { admits, Cluster, ContainerPort, NetworkPolicy, Pod, Protocol, selectorMatches, Source, verdict } from "./networkPolicyEvaluator";
+import { findObject, hasObject, kubeObjects, ProgramRun, runProgram } from "../testing/harness";
+import { admits, Cluster, ContainerPort, NetworkPolicy, Pod, Protocol, selectorMatches, Source, verdict } from "../testing/networkPolicyEvaluator";
 
 const KINDS = ["ServiceAccount", "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding", "ResourceQuota", "LimitRange", "NetworkPolicy"];
 
