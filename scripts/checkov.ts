@@ -35,6 +35,9 @@ VARIANTS["tenancy-only"] = { tenancy: "only" };
 
 function run(command: string, args: string[], options: { quiet?: boolean; cwd?: string } = {}): string {
     const r = spawnSync(command, args, { cwd: options.cwd ?? ROOT, encoding: "utf8", maxBuffer: 256 * 2 ** 20, stdio: ["ignore", "pipe", options.quiet ? "pipe" : "inherit"] });
+    if ((r.error as NodeJS.ErrnoException | undefined)?.code === "ENOENT") {
+        throw new Error(`${command} is missing${command === "python3" ? ": apt-get install python3 python3-venv (.ci/run does)" : ""}`);
+    }
     if (r.error) throw r.error;
     // checkov exits 1 when a check fails: that is a result, read from its report.
     if (r.status !== 0 && !(command.endsWith("checkov") && r.status === 1)) {
