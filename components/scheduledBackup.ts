@@ -41,6 +41,9 @@ export function backupScript(keep: number, dir = BACKUP_MOUNT_PATH): string {
         "name=\"$(date -u +%Y-%m-%dT%H-%M-%SZ)-$JOB_NAME\"",
         "trap 'rm -f \"$name.rdb.part\"' EXIT",
         "find . -maxdepth 1 -name '*.rdb.part' -mmin +60 -delete",
+        // A new pod's first connections may be refused until the cluster's NetworkPolicy enforcement
+        // (kube-router, Calico) knows it: the job would fail its retries in seconds. Wait for Redis.
+        `i=0; until redis-cli -h "$REDIS_HOST" -p ${REDIS_PORT} ping 2>/dev/null | grep -q PONG; do i=$((i+1)); [ "$i" -lt 60 ] || { echo "Redis at $REDIS_HOST:${REDIS_PORT} did not answer in 60 s" >&2; exit 1; }; sleep 1; done`,
         `redis-cli -h "$REDIS_HOST" -p ${REDIS_PORT} --rdb "$name.rdb.part" >/dev/null`,
         "sha256sum \"$name.rdb.part\" | cut -d ' ' -f 1 > \"$name.sha256\"",
         "mv \"$name.rdb.part\" \"$name.rdb\"",

@@ -46,20 +46,46 @@ function run(command: string, args: string[], options: { quiet?: boolean; cwd?: 
     return r.stdout;
 }
 
-/** The virtual environment for this lock file, made on first use; one left half-made is made again. */
+/** Whether process `pid` still runs. */
+function alive(pid: number): boolean {
+    try { process.kill(pid, 0); return true; } catch (err) { return (err as NodeJS.ErrnoException).code === "EPERM"; }
+}
+
+/**
+ * The virtual environment for this lock file, made on first use; one left half-made is made
+ * again. Two lints at once: the second waits for the first one's, and takes over from one killed.
+ */
 function checkovBin(): string {
-    const lock = fs.readFileSync(LOCK);
+    const requirements = fs.readFileSync(LOCK);
     const cache = process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache");
-    const venv = path.join(cache, "monsterstack-lint", `checkov-${createHash("sha256").update(lock).digest("hex").slice(0, 12)}`);
+    const venv = path.join(cache, "monsterstack-lint", `checkov-${createHash("sha256").update(requirements).digest("hex").slice(0, 12)}`);
+    const bin = path.join(venv, "bin", "checkov");
     const complete = path.join(venv, "installed");
-    if (fs.existsSync(complete)) return path.join(venv, "bin", "checkov");
-    console.log(`checkov: making ${venv} from ${path.relative(ROOT, LOCK)} (once)`);
-    fs.rmSync(venv, { recursive: true, force: true });
+    const maker = `${venv}.making`;
     fs.mkdirSync(path.dirname(venv), { recursive: true });
-    run("python3", ["-m", "venv", venv]);
-    run(path.join(venv, "bin", "pip"), ["install", "--quiet", "--disable-pip-version-check", "-r", LOCK]);
-    fs.writeFileSync(complete, "");
-    return path.join(venv, "bin", "checkov");
+    for (let waited = 0; ; waited++) {
+        if (fs.existsSync(complete)) return bin;
+        try {
+            fs.writeFileSync(maker, String(process.pid), { flag: "wx" });
+            break;
+        } catch (err) {
+            if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+        }
+        const holder = Number(fs.readFileSync(maker, "utf8"));
+        if (!alive(holder)) { fs.rmSync(maker, { force: true }); continue; }
+        if (waited % 30 === 0) console.log(`checkov: waiting for process ${holder}, which makes ${venv}`);
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);
+    }
+    try {
+        console.log(`checkov: making ${venv} from ${path.relative(ROOT, LOCK)} (once)`);
+        fs.rmSync(venv, { recursive: true, force: true });
+        run("python3", ["-m", "venv", venv]);
+        run(path.join(venv, "bin", "pip"), ["install", "--quiet", "--disable-pip-version-check", "-r", LOCK]);
+        fs.writeFileSync(complete, "");
+        return bin;
+    } finally {
+        fs.rmSync(maker, { force: true });
+    }
 }
 
 /** Writes each variant's rendered objects, one JSON manifest per object, under `dir/<variant>/`. */

@@ -112,7 +112,16 @@ describe("a scheduled backup", () => {
         fs.mkdirSync(bin);
         fs.mkdirSync(claim);
         // redis-cli writes a snapshot to the file after --rdb; date is one fixed second.
-        fs.writeFileSync(path.join(bin, "redis-cli"), "#!/bin/sh\nwhile [ \"$1\" != --rdb ]; do shift; done\nprintf 'REDIS0011 %s' \"$JOB_NAME\" > \"$2\"\n", { mode: 0o755 });
+        // Its first two connections are refused, as a pod the NetworkPolicy enforcement does not know yet sees them.
+        const calls = path.join(dir, "calls");
+        fs.writeFileSync(path.join(bin, "redis-cli"), [
+            "#!/bin/sh",
+            `echo x >> ${calls}; [ "$(wc -l < ${calls})" -gt 2 ] || { echo "Connection refused" >&2; exit 1; }`,
+            `case " $* " in *" ping "*) echo PONG; exit 0;; esac`,
+            "while [ \"$1\" != --rdb ]; do shift; done",
+            "printf 'REDIS0011 %s' \"$JOB_NAME\" > \"$2\"",
+            "",
+        ].join("\n"), { mode: 0o755 });
         fs.writeFileSync(path.join(bin, "date"), "#!/bin/sh\necho 2026-12-03T10-00-00Z\n", { mode: 0o755 });
         fs.writeFileSync(path.join(claim, "2026-12-03T09-59-59Z-redis-backup-other.rdb.part"), "being written");
         const stale = path.join(claim, "2026-12-03T07-00-00Z-redis-backup-killed.rdb.part");
