@@ -3,9 +3,10 @@
 // for the stack's namespace and data volume; nothing is registered when either fails.
 import * as pulumi from "@pulumi/pulumi";
 import { loadStackConfig, MonsterstackConfig } from "./config";
-import { clusterReader } from "./dataVolume/clusterState";
-import { requireOwnStackId, requireUsableNamespace, TraineeCluster } from "./components/cluster";
-import { knownNow, STACK_ID_LABEL, StackId } from "./components/stackId";
+import { clusterReader } from "./clusterReads";
+import { requireOwnStackId, requireUsableNamespace } from "./clusterReads/namespace";
+import { TraineeCluster } from "./components/cluster";
+import { knownNow, StackId } from "./components/stackId";
 import { DATA_CLAIM_NAME, DataClaim } from "./components/dataClaim";
 import { AppIngress, appTraffic } from "./components/appIngress";
 import { Frontend, FRONTEND_SERVICE_NAME, frontendAccess } from "./components/frontend";
@@ -15,6 +16,7 @@ import { Redis } from "./components/redis";
 import { RedisPassword } from "./components/redisPassword";
 import { BACKUP_CLAIM_NAME, BACKUPS_BIND_LATER, ScheduledBackup } from "./components/scheduledBackup";
 import { serviceDnsNames, TlsCertificate } from "./components/tlsCertificate";
+import { STACK_ID_LABEL } from "./core/identity";
 import { redisSize, SIZES } from "./core/resources";
 import { TraineeAccess } from "./components/traineeAccess";
 import { DataVolumeDecision, decideDataVolume } from "./dataVolume/decide";

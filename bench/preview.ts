@@ -4,7 +4,7 @@
 // `refresh: always` add, all in one run.
 import { spawnSync } from "child_process";
 import { performance } from "perf_hooks";
-import { readClusterState } from "../dataVolume/clusterState";
+import { readClusterState } from "../clusterReads/volumes";
 import { parseConfig, projectKeys } from "../config";
 import { emptyProject, median, timedPreview } from "./previewTiming";
 

@@ -3,7 +3,7 @@
 // same trainee or another (the course's volume clone, without a CSI driver). Each holds the
 // trainee's data Lease while it works (dataLease.ts).
 import * as path from "path";
-import { loadKubeConfig } from "../dataVolume/clusterState";
+import { loadKubeConfig } from "../clusterReads/kubeconfig";
 import {
     BEFORE_RESTORE_DIR, BackupFileError, newestBackup, readVerified, resolveAt, saveBackup, traineeDir,
 } from "./backupFiles";

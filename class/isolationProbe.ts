@@ -9,7 +9,7 @@ import { recommendedLabels } from "../core/labels";
 import { REDIS_PORT, REDIS_SERVICE_NAME } from "../components/redis";
 import { containerResources, SIZES } from "../core/resources";
 import { containerSecurityContext, podSecurityContext, RUN_AS } from "../core/security";
-import { loadKubeConfig } from "../dataVolume/clusterState";
+import { loadKubeConfig } from "../clusterReads/kubeconfig";
 import type { ImageSpec } from "../config";
 import type { Trainee } from "./roster";
 
@@ -54,12 +54,12 @@ export function probePod(name: string, image: { ref: string; pullPolicy: string 
             restartPolicy: "Never",
             automountServiceAccountToken: false,
             activeDeadlineSeconds: 30,
-            securityContext: podSecurityContext("restricted", RUN_AS.redis) as k8s.V1PodSecurityContext,
+            securityContext: podSecurityContext("restricted", RUN_AS.redis),
             containers: [{
                 name: "probe", image: image.ref, imagePullPolicy: image.pullPolicy,
                 command: ["bash", "-c", script],
-                resources: containerResources(SIZES.backup) as k8s.V1ResourceRequirements,
-                securityContext: containerSecurityContext("restricted") as k8s.V1SecurityContext,
+                resources: containerResources(SIZES.backup),
+                securityContext: containerSecurityContext("restricted"),
             }],
         },
     };

@@ -12,7 +12,8 @@
 import * as k8s from "@kubernetes/client-node";
 import type { MonsterstackConfig } from "../config";
 import { quantityBytes } from "../core/quantities";
-import { loadKubeConfig } from "../dataVolume/clusterState";
+import { labelSelector, loadKubeConfig } from "../clusterReads/kubeconfig";
+import { readClaim } from "../clusterReads/volumes";
 import { DATA_CLAIM_NAME } from "../components/dataClaim";
 import { DATA_MOUNT_PATH, redisIdentity } from "../components/redis";
 import { selectorLabels } from "../core/labels";
@@ -40,7 +41,7 @@ export interface RedisPod extends PodRef {
 export async function redisPod(config: Pick<MonsterstackConfig, "namespace" | "kubeconfig" | "kubeContext">): Promise<RedisPod> {
     const kc = loadKubeConfig(config);
     const core = kc.makeApiClient(k8s.CoreV1Api);
-    const selector = Object.entries(selectorLabels(redisIdentity(config.namespace))).map(([k, v]) => `${k}=${v}`).join(",");
+    const selector = labelSelector(selectorLabels(redisIdentity(config.namespace)));
     const pods = await core.listNamespacedPod({ namespace: config.namespace, labelSelector: selector });
     const ready = pods.items.find((p) => !p.metadata?.deletionTimestamp && p.status?.phase === "Running" &&
         p.status.conditions?.some((c) => c.type === "Ready" && c.status === "True"));
@@ -48,10 +49,10 @@ export async function redisPod(config: Pick<MonsterstackConfig, "namespace" | "k
         throw new RedisDataError(`not up: no running, ready Redis pod in namespace ${config.namespace}` +
             (pods.items.length > 0 ? ` (${pods.items.map((p) => `${p.metadata?.name} ${p.status?.phase}`).join(", ")})` : "") + "; `npm run class -- up` first");
     }
-    const claim = await core.readNamespacedPersistentVolumeClaim({ name: DATA_CLAIM_NAME, namespace: config.namespace }).catch(() => undefined);
+    const claim = await readClaim(config, DATA_CLAIM_NAME, "The class tool reads it to name the volume it backs up");
     const limit = ready.spec!.containers.find((c) => c.name === "redis")?.resources?.limits?.memory;
     return {
-        kc, namespace: config.namespace, pod: ready.metadata!.name!, container: "redis", volume: claim?.spec?.volumeName ?? null,
+        kc, namespace: config.namespace, pod: ready.metadata!.name!, container: "redis", volume: claim?.volumeName ?? null,
         memoryLimit: limit === undefined ? undefined : quantityBytes(String(limit)),
     };
 }

@@ -6,6 +6,7 @@ import { createHash } from "crypto";
 import type { ImageSpec, PodSecurityLevel, Probe, ServiceType, Target } from "../config";
 import { AppIdentity, recommendedLabels, selectorLabels } from "../core/labels";
 import { containerResources, SIZES } from "../core/resources";
+import type { SecretKeySource } from "../core/secretKeySource";
 import { containerSecurityContext, podSecurityContext, RUN_AS, SCRATCH } from "../core/security";
 import { CERT_KEY, PRIVATE_KEY_KEY } from "./tlsCertificate";
 
@@ -42,7 +43,7 @@ export interface FrontendArgs {
     /** The public certificate: a change of certificate rolls the pods. */
     certPem: pulumi.Input<string>;
     /** Where the Redis password comes from, when Redis requires one. */
-    redisPassword?: k8s.types.input.core.v1.EnvVarSource;
+    redisPassword?: SecretKeySource<pulumi.Input<string>>;
 }
 
 export function frontendIdentity(instance: string): AppIdentity {

@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ImageSpec, PodSecurityLevel, RedisKind } from "../config";
 import { AppIdentity, recommendedLabels, selectorLabels } from "../core/labels";
 import { containerResources, redisSize } from "../core/resources";
+import type { SecretKeySource } from "../core/secretKeySource";
 import { containerSecurityContext, podSecurityContext, RUN_AS } from "../core/security";
 
 export const REDIS_SERVICE_NAME = "redis";
@@ -23,7 +24,7 @@ export interface RedisArgs {
     /** Name of the PersistentVolumeClaim that holds the data. */
     claimName: pulumi.Input<string>;
     /** Where the password comes from, when Redis requires one. */
-    password?: k8s.types.input.core.v1.EnvVarSource;
+    password?: SecretKeySource<pulumi.Input<string>>;
 }
 
 /** The Redis pod template; the same for both kinds, so switching kinds changes nothing inside the pod. */

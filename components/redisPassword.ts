@@ -4,6 +4,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { recommendedLabels } from "../core/labels";
+import type { SecretKeySource } from "../core/secretKeySource";
 
 export const REDIS_AUTH_SECRET_NAME = "redis-auth";
 export const REDIS_PASSWORD_KEY = "password";
@@ -18,7 +19,7 @@ export class RedisPassword extends pulumi.ComponentResource {
     /** The password, a Pulumi secret. */
     readonly password: pulumi.Output<string>;
     /** How a container reads the password: `env[].valueFrom`, naming the Secret by its output, so that pods come after it. */
-    readonly envSource: k8s.types.input.core.v1.EnvVarSource;
+    readonly envSource: SecretKeySource<pulumi.Output<string>>;
 
     constructor(name: string, args: RedisPasswordArgs, opts?: pulumi.ComponentResourceOptions) {
         super("monsterstack:redis:RedisPassword", name, {}, opts);

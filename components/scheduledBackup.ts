@@ -11,6 +11,7 @@ import { AppIdentity, recommendedLabels, selectorLabels } from "../core/labels";
 import { VolumeReclaimPolicy } from "./reclaimPolicy";
 import { REDIS_PORT } from "./redis";
 import { containerResources, SIZES } from "../core/resources";
+import type { SecretKeySource } from "../core/secretKeySource";
 import { containerSecurityContext, podSecurityContext, RUN_AS } from "../core/security";
 
 export const BACKUP_CLAIM_NAME = "redis-backups";
@@ -52,20 +53,21 @@ export function backupScript(keep: number, dir = BACKUP_MOUNT_PATH): string {
     ].join("\n");
 }
 
-export interface BackupPodArgs {
+/** `Ref`: plain strings for the trainer's tool's pod, Pulumi inputs in the program (so the pod comes after what it names). */
+export interface BackupPodArgs<Ref = pulumi.Input<string>> {
     image: ImageSpec;
     podSecurity: PodSecurityLevel;
     /** The Redis Service's name, in the same namespace. */
-    redisHost: pulumi.Input<string>;
-    claimName: pulumi.Input<string>;
+    redisHost: Ref;
+    claimName: Ref;
     keep: number;
     /** Where the password comes from, when Redis requires one. */
-    password?: k8s.types.input.core.v1.EnvVarSource;
+    password?: SecretKeySource<Ref>;
 }
 
 /** The job's pod: Redis' image (it has redis-cli), Redis' user, the backups claim. */
-export function backupPodSpec(args: BackupPodArgs): k8s.types.input.core.v1.PodSpec {
-    const env: k8s.types.input.core.v1.EnvVar[] = [
+export function backupPodSpec<Ref extends pulumi.Input<string>>(args: BackupPodArgs<Ref>) {
+    const env: Array<{ name: string; value?: Ref; valueFrom?: { fieldRef: { fieldPath: string } } | SecretKeySource<Ref> }> = [
         { name: "REDIS_HOST", value: args.redisHost },
         { name: "JOB_NAME", valueFrom: { fieldRef: { fieldPath: `metadata.labels['${JOB_NAME_LABEL}']` } } },
     ];

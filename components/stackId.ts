@@ -6,8 +6,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 
-export const STACK_ID_LABEL = "monsterstack.io/stack-id";
-
 export class StackId extends pulumi.ComponentResource {
     /** 16 hex digits, drawn once, at the stack's first `pulumi up`, and kept in its state. */
     readonly hex: pulumi.Output<string>;

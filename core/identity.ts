@@ -11,6 +11,12 @@ export interface VolumeIdentity {
 }
 
 export const LABEL_PREFIX = "monsterstack.io";
+/**
+ * What tells two stacks of the same project and name apart (two trainers' classes on one
+ * cluster, or a stack created again after its state was lost): a random id kept in the
+ * stack's state (components/stackId.ts), labelled on the namespace it owns and its volumes.
+ */
+export const STACK_ID_LABEL = `${LABEL_PREFIX}/stack-id`;
 /** On the claim: the volume it was created bound to (its spec.volumeName, kept on every later run). */
 export const ATTACHED_VOLUME_ANNOTATION = `${LABEL_PREFIX}/attached-volume`;
 export const ATTACHED_CLASS_ANNOTATION = `${LABEL_PREFIX}/attached-volume-class`;

@@ -1,12 +1,11 @@
 // CPU and memory for each container: small enough that 30 trainee stacks fit a
 // 3-node 4 vCPU / 8 GiB cluster (see `npm run bench`), with limits so one trainee's
 // runaway pod cannot starve the others.
-import * as k8s from "@pulumi/kubernetes";
-
-export interface ContainerSize {
+/** Plain values (a type, not an interface: it then fits Kubernetes' string maps). */
+export type ContainerSize = {
     requests: { cpu: string; memory: string };
     limits: { cpu: string; memory: string };
-}
+};
 
 export const SIZES = {
     frontend: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "250m", memory: "128Mi" } },
@@ -21,7 +20,7 @@ export function redisSize(memoryLimit: string): ContainerSize {
     return { requests: { ...SIZES.redis.requests }, limits: { ...SIZES.redis.limits, memory: memoryLimit } };
 }
 
-export function containerResources(size: ContainerSize): k8s.types.input.core.v1.ResourceRequirements {
+export function containerResources(size: ContainerSize): ContainerSize {
     return { requests: { ...size.requests }, limits: { ...size.limits } };
 }
 

@@ -1,6 +1,6 @@
 // Pod Security Standards: what each pod says about the user it runs as and what it may do.
 // https://kubernetes.io/docs/concepts/security/pod-security-standards/
-import * as k8s from "@pulumi/kubernetes";
+import type * as k8s from "@pulumi/kubernetes";
 
 /** The Pod Security Standards a stack's namespace may enforce (the setting podSecurity's values). */
 export const POD_SECURITY_LEVELS = ["restricted", "baseline"] as const;
@@ -33,13 +33,30 @@ export function podSecurityLabels(level: PodSecurityLevel): Record<string, strin
     };
 }
 
+/** A pod's security context as plain values: the program's objects and the trainer's tool's pods take it alike. */
+export interface PodSecurityContextSpec {
+    fsGroup: number;
+    fsGroupChangePolicy: string;
+    seccompProfile: { type: string };
+    runAsNonRoot?: boolean;
+    runAsUser?: number;
+    runAsGroup?: number;
+}
+
+/** A container's security context as plain values. */
+export interface SecurityContextSpec {
+    allowPrivilegeEscalation: boolean;
+    readOnlyRootFilesystem: boolean;
+    capabilities?: { drop: string[] };
+}
+
 /**
  * The pod-level context. `restricted`: a fixed non-root user and group. `baseline` is for
  * images that must start as root (the official redis image's chown, for one), so the image
  * picks its user. Both keep `fsGroup`: the group that may read mounted secrets and that
  * owns volumes which support it (cloud disks; not minikube's hostPath volumes).
  */
-export function podSecurityContext(level: PodSecurityLevel, runAs: RunAs): k8s.types.input.core.v1.PodSecurityContext {
+export function podSecurityContext(level: PodSecurityLevel, runAs: RunAs): PodSecurityContextSpec {
     const common = {
         fsGroup: runAs.group,
         // Only walk the volume to change its group when its root is not already right.
@@ -56,7 +73,7 @@ export function podSecurityContext(level: PodSecurityLevel, runAs: RunAs): k8s.t
  * mounted (Redis its /data, the apps a scratch /tmp), so nothing a process changes in the image
  * outlives its container, or hides there.
  */
-export function containerSecurityContext(level: PodSecurityLevel): k8s.types.input.core.v1.SecurityContext {
+export function containerSecurityContext(level: PodSecurityLevel): SecurityContextSpec {
     if (level === "baseline") return { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true };
     return { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } };
 }

@@ -2,7 +2,7 @@
 // in renderYamlTo mode), plan (plan.ts), tell the trainee, and, during `pulumi up`
 // only, make a retained volume ready to bind to the stack's claim.
 import * as pulumi from "@pulumi/pulumi";
-import { clusterReader } from "./clusterState";
+import { clusterReader } from "../clusterReads";
 import type { MonsterstackConfig } from "../config";
 import { identityLabels, VolumeIdentity } from "../core/identity";
 import { DataVolumePlan, planDataVolume, planMessages } from "./plan";

@@ -1,39 +1,10 @@
 // Which volume holds a stack's data: the decision, as a pure function of what the cluster
 // holds, who the stack is and what its config asks. The program reads the cluster
-// (clusterState.ts), calls `planDataVolume`, and builds the claim from the plan.
+// (clusterReads/volumes.ts), calls `planDataVolume`, and builds the claim from the plan.
 import { ConfigError } from "../config";
 import { ATTACHED_CLASS_ANNOTATION, ATTACHED_VOLUME_ANNOTATION, LABEL_PREFIX, VolumeIdentity } from "../core/identity";
 import { quantityBytes } from "../core/quantities";
-
-export interface VolumeState {
-    name: string;
-    phase: string;
-    labels: Record<string, string>;
-    /** "" for a volume of no class. */
-    storageClass: string;
-    capacity: string;
-    accessModes: string[];
-    reclaimPolicy: string;
-    claimRef?: { namespace?: string; name?: string; uid?: string };
-    created: Date;
-}
-
-export interface ClaimState {
-    volumeName?: string;
-    phase: string;
-    storageClass?: string;
-    annotations: Record<string, string>;
-}
-
-/** What the program needs to know of the cluster, read with the provider's kubeconfig and context. */
-export interface ClusterState {
-    /** The stack's claim, if it exists. */
-    claim?: ClaimState;
-    /** Volumes labelled for this project, and the one `attachVolume` names. */
-    volumes: VolumeState[];
-    /** The cluster's default StorageClass, for a stack that leaves `storageClass` unset. */
-    defaultStorageClass?: string;
-}
+import type { ClusterState, VolumeState } from "../clusterReads/volumes";
 
 export interface DataRequest {
     /** undefined: the cluster's default class. */

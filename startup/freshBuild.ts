@@ -13,7 +13,7 @@ export function staleSources(projectDir: string, buildDir: string, sources: stri
 }
 
 /** The program's folders, as tsconfig.build.json compiles them (a unit test holds them equal). */
-export const PROGRAM_DIRS = [".", "core", "render", "components", "dataVolume", "startup"];
+export const PROGRAM_DIRS = [".", "core", "render", "components", "clusterReads", "dataVolume", "startup"];
 
 function programSources(projectDir: string): string[] {
     // A folder the checkout lacks has no source to be newer than the build.

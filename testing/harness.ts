@@ -6,8 +6,8 @@ import type { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import * as settings from "@pulumi/pulumi/runtime/settings";
 import { createHash } from "crypto";
 import * as path from "path";
-import { clusterReader } from "../dataVolume/clusterState";
-import type { ClusterState, VolumeState } from "../dataVolume/plan";
+import { clusterReader } from "../clusterReads";
+import type { ClusterState, VolumeState } from "../clusterReads/volumes";
 
 const PROGRAM = path.join(__dirname, "..", "index.ts");
 // Pulumi's wire marker for a secret value.

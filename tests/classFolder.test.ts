@@ -86,8 +86,7 @@ describe("the class's own folder of stack settings", () => {
 
 describe("`down --purge` takes only its own stack's retained volumes", () => {
     const pv = (name: string, phase: string, stackId?: string) => ({
-        metadata: { name, labels: { "monsterstack.io/stack": "alice", ...(stackId ? { "monsterstack.io/stack-id": stackId } : {}) } },
-        status: { phase },
+        name, phase, labels: { "monsterstack.io/stack": "alice", ...(stackId ? { "monsterstack.io/stack-id": stackId } : {}) },
     });
 
     it("released ones with this stack's id, or none (from 2722259 or earlier); never another deployment's, never a bound one", () => {

@@ -3,7 +3,8 @@
 import * as assert from "assert";
 import { ConfigError } from "../config";
 import { identityLabels, labelValue, VolumeIdentity } from "../core/identity";
-import { age, ClusterState, DataRequest, dataOrigin, planDataVolume, planMessages, VolumeState } from "../dataVolume/plan";
+import type { ClusterState, VolumeState } from "../clusterReads/volumes";
+import { age, DataRequest, dataOrigin, planDataVolume, planMessages } from "../dataVolume/plan";
 
 const alice: VolumeIdentity = { project: "monsterstack", stack: "alice", namespace: "monsterstack-alice", claim: "redis-data" };
 const aliceLabels = identityLabels(alice);

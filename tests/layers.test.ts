@@ -1,5 +1,5 @@
 // The program's layers import one way: pure helpers at the bottom, then config, the cluster
-// reads, the components, index.ts, and the trainer's tools on top. A file that imports a layer
+// reads, the data plan, the components, index.ts, and the trainer's tools on top. A file that imports a layer
 // above its own fails here, naming both.
 import * as assert from "assert";
 import * as fs from "fs";
@@ -11,7 +11,8 @@ const ROOT = path.join(__dirname, "..");
 export const LAYERS: Array<{ layer: string; holds: string[] }> = [
     { layer: "pure helpers", holds: ["core"] },
     { layer: "config", holds: ["config.ts", "startup"] },
-    { layer: "cluster reads", holds: ["dataVolume"] },
+    { layer: "cluster reads", holds: ["clusterReads"] },
+    { layer: "data plan", holds: ["dataVolume"] },
     { layer: "components", holds: ["components"] },
     { layer: "the program", holds: ["render", "index.ts"] },
     { layer: "the trainer's tools", holds: ["class"] },
@@ -37,8 +38,9 @@ function sources(dir: string): string[] {
 /** The project files `file` imports: static, dynamic and require(), relative paths only. */
 export function localImports(file: string, text = fs.readFileSync(file, "utf8")): string[] {
     const specs = [...text.matchAll(/(?:from\s+|import\s*\(\s*|require\s*\(\s*|^import\s+)["'](\.{1,2}\/[^"']+)["']/gm)].map((m) => m[1]);
-    // "../config" is config.ts: the layers hold files, and a folder of that name holds none.
-    return specs.map((s) => path.resolve(path.dirname(file), s)).map((t) => (path.extname(t) === "" ? `${t}.ts` : t));
+    // "../config" is config.ts, and "./clusterReads" its folder's index.ts.
+    return specs.map((s) => path.resolve(path.dirname(file), s))
+        .map((t) => (path.extname(t) !== "" ? t : fs.existsSync(`${t}.ts`) || !fs.existsSync(t) ? `${t}.ts` : path.join(t, "index.ts")));
 }
 
 /** Every import that goes up a layer, as "file (layer) → target (layer)". */
@@ -67,6 +69,12 @@ describe("layers", () => {
     it("components/ holds ComponentResources only", () => {
         for (const file of files.filter((f) => path.relative(ROOT, f).startsWith(`components${path.sep}`))) {
             assert.match(fs.readFileSync(file, "utf8"), /extends pulumi\.ComponentResource/, `${path.relative(ROOT, file)} is not a component: its helpers belong in core/`);
+        }
+    });
+
+    it("class/ builds its pods from plain values: no cast to a Kubernetes type", () => {
+        for (const file of files.filter((f) => path.relative(ROOT, f).startsWith(`class${path.sep}`))) {
+            assert.doesNotMatch(fs.readFileSync(file, "utf8"), /\bas (unknown as )?k8s\.V1/, `${path.relative(ROOT, file)} casts to a Kubernetes type`);
         }
     });
 

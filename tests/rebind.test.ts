@@ -5,9 +5,10 @@ import * as fs from "fs";
 import * as http from "http";
 import * as os from "os";
 import * as path from "path";
-import { ClusterReadError, readClusterState } from "../dataVolume/clusterState";
+import { ClusterReadError } from "../clusterReads/kubeconfig";
+import { readClusterState } from "../clusterReads/volumes";
 import { parseConfig } from "../config";
-import type { ClusterState, VolumeState } from "../dataVolume/plan";
+import type { ClusterState, VolumeState } from "../clusterReads/volumes";
 import { findObject, kubeObjects, ProgramRun, runProgram } from "../testing/harness";
 
 const identity = {

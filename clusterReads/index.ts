@@ -1,0 +1,7 @@
+// The cluster access the program uses before it registers anything; tests replace it (Pulumi
+// mocks have no cluster).
+import { currentCluster } from "./kubeconfig";
+import { readNamespaceLabels } from "./namespace";
+import { readClusterState, releaseToClaim } from "./volumes";
+
+export const clusterReader = { read: readClusterState, releaseToClaim, current: currentCluster, namespaceLabels: readNamespaceLabels };
