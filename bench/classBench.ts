@@ -12,7 +12,7 @@ import * as os from "os";
 import * as path from "path";
 import { performance } from "perf_hooks";
 import { emptyProject, median, timedPreview } from "./previewTiming";
-import { classFolderOf } from "../class/classFolder";
+import { classFolderOf } from "../class/stacks/classFolder";
 
 const REPO = path.join(__dirname, "..");
 const CLASS_SIZE = 30;

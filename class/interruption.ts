@@ -6,8 +6,9 @@
 import type { Stack } from "@pulumi/pulumi/automation";
 import * as fs from "fs";
 import * as os from "os";
-import { killTree, started } from "./processes";
-import { stackLocks } from "./stacks";
+import { killTree } from "./processes";
+import { started } from "./stacks/automationAdapter";
+import { stackLocks } from "./stacks/traineeStack";
 
 export const SIGNALS: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
 /**

@@ -5,16 +5,17 @@ import * as fs from "fs";
 import * as path from "path";
 import * as readline from "readline";
 import { PROJECT } from "../config";
-import { purgeVolume, retainedVolumes } from "./purge";
+import { purgeVolume, retainedVolumes } from "./stacks/purge";
 import { Interruption } from "./interruption";
-import { notEnforcedWarning, probeIsolation, probePair } from "./isolationProbe";
+import { notEnforcedWarning, probeIsolation, probePair } from "./stacks/isolationProbe";
 import { ProgressLines, jsonRecord, table } from "./report";
 import { namespaceClashes, parseAssignments, parseRoster, RosterError, Trainee } from "./roster";
-import { DEFAULT_BACKUP_DIR } from "./backupFiles";
+import { DEFAULT_BACKUP_DIR } from "./data/backupFiles";
 import { privateRoot, replacePrivate, requireName } from "./privateFiles";
-import { DataOptions, runDataCommand } from "./dataCommands";
-import { backendUrl, Command, firstLine, missingPassphrase, Outcome, pool, PROJECT_DIR, refusedOutcome, runTrainee } from "./stacks";
-import { asDeployed, classFolderOf, prepareClassFolder, rememberedStackIds, rememberStackIds } from "./classFolder";
+import { DataOptions, runDataCommand } from "./data/commands";
+import { backendUrl, Command, firstLine, missingPassphrase, Outcome, PROJECT_DIR, refusedOutcome, runTrainee } from "./stacks/traineeStack";
+import { pool } from "./pool";
+import { asDeployed, classFolderOf, prepareClassFolder, rememberedStackIds, rememberStackIds } from "./stacks/classFolder";
 
 const USAGE = `usage: npm run class -- up --roster <file> [--parallel N] [--config key=value]... [--json] [--out DIR]
        npm run class -- preview|status|down --roster <file> [--parallel N] [--json]

@@ -1,6 +1,6 @@
 // What the trainer sees: one live line per trainee while the class runs (plain lines when
 // stderr is not a terminal), then a table, or exactly one JSON array on stdout with --json.
-import type { Outcome, Progress } from "./stacks";
+import type { Outcome, Progress } from "./stacks/traineeStack";
 
 export class ProgressLines {
     private readonly started = Date.now();

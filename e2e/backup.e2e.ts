@@ -8,16 +8,16 @@ import * as fs from "fs";
 import * as path from "path";
 import { allRunning, CLASS_LOCAL_IMAGES, visit } from "./lib/app";
 import { npmClass, run, tempBackend, TempBackend } from "./lib/cli";
-import { DATA_LEASE_NAME } from "../class/dataLease";
+import { DATA_LEASE_NAME } from "../class/data/lease";
 import { kubectl, kubeJson, waitFor } from "./lib/cluster";
 import { defaultNamespace } from "../config";
-import { BEFORE_RESTORE_DIR, backupFileName, Manifest, manifestPath, saveBackup, sha256 } from "../class/backupFiles";
+import { BEFORE_RESTORE_DIR, backupFileName, Manifest, manifestPath, saveBackup, sha256 } from "../class/data/backupFiles";
 import { REDIS_AUTH_SECRET_NAME, REDIS_PASSWORD_KEY } from "../components/redisPassword";
 import { BACKUP_CRONJOB_NAME } from "../components/scheduledBackup";
 
-// ann: StatefulSet; bea: Deployment with a password; cal: StatefulSet; dee: Deployment, password, Retain.
-const ROSTER = "ann\nbea redisKind=Deployment redisAuth=true\ncal\ndee redisKind=Deployment redisAuth=true reclaimPolicy=Retain\n";
-const CLASS = ["ann", "bea", "cal", "dee"];
+// sam: StatefulSet; bea: Deployment with a password; cal: StatefulSet; dee: Deployment, password, Retain.
+const ROSTER = "sam\nbea redisKind=Deployment redisAuth=true\ncal\ndee redisKind=Deployment redisAuth=true reclaimPolicy=Retain\n";
+const CLASS = ["sam", "bea", "cal", "dee"];
 const at = (t: string) => ({ namespace: defaultNamespace(t) });
 
 interface DataRecord { trainee: string; status: string; file: string | null; bytes: number | null; sha256: string | null; error?: string }
@@ -65,7 +65,7 @@ describe("backups: class backup and restore, and the scheduled backup", function
     });
 
     it("`class backup`: every trainee's data in DIR/<trainee>/, files 0600 in 0700 directories, with a manifest", async () => {
-        Object.assign(backedUp, { ann: await visits("ann", 5, "before the backup"), bea: await visits("bea", 3, "before the backup"),
+        Object.assign(backedUp, { sam: await visits("sam", 5, "before the backup"), bea: await visits("bea", 3, "before the backup"),
             cal: await visits("cal", 2, "before the backup"), dee: await visits("dee", 4, "before the backup") });
         const r = npmClass("backup", "--roster", roster, "--to", dir, "--json");
         assert.strictEqual(r.status, 0, r.stderr);
@@ -95,14 +95,14 @@ describe("backups: class backup and restore, and the scheduled backup", function
 
     it("a trainee whose stack is not up, or whose namespace is another line's, fails alone, reported as such", () => {
         const withGhost = path.join(backend.root, "ghost.txt");
-        fs.writeFileSync(withGhost, "ann\nghost\nann2 namespace=monsterstack-ann\n");
+        fs.writeFileSync(withGhost, "sam\nghost\nann2 namespace=monsterstack-sam\n");
         const r = npmClass("backup", "--roster", withGhost, "--to", path.join(backend.root, "ghost-backups"));
         assert.strictEqual(r.status, 1);
-        assert.match(r.stdout, /^ann .* ok$/m);
+        assert.match(r.stdout, /^sam .* ok$/m);
         assert.match(r.stdout, /^ghost .* failed: not up: no running, ready Redis pod in namespace monsterstack-ghost; `npm run class -- up` first$/m);
         // Two lines of one namespace would back up one Redis twice: refused as `up` refuses them.
-        assert.match(r.stdout, /^ann2 .* failed: monsterstack:namespace = "monsterstack-ann" is trainee ann's \(line 1\): two stacks never share a namespace/m);
-        assert.deepStrictEqual(fs.readdirSync(path.join(backend.root, "ghost-backups")), ["ann"]);
+        assert.match(r.stdout, /^sam2 .* failed: monsterstack:namespace = "monsterstack-sam" is trainee sam's \(line 1\): two stacks never share a namespace/m);
+        assert.deepStrictEqual(fs.readdirSync(path.join(backend.root, "ghost-backups")), ["sam"]);
     });
 
     it("the CronJob's job, started at once (kubectl create job --from=cronjob), completes in the trainee's namespace and writes its backup into the claim redis-backups", async () => {
@@ -117,7 +117,7 @@ describe("backups: class backup and restore, and the scheduled backup", function
         const up = npmClass("up", "--roster", roster, "--parallel", "4", ...upOptions());
         assert.strictEqual(up.status, 0, up.stderr);
         for (const t of CLASS) await allRunning(at(t));
-        for (const t of ["ann", "bea", "cal"]) assert.strictEqual(await visit(at(t), `${t}, after down and up with Delete`), 1);
+        for (const t of ["sam", "bea", "cal"]) assert.strictEqual(await visit(at(t), `${t}, after down and up with Delete`), 1);
         assert.strictEqual(await visit(at("dee"), "dee, after down and up with Retain"), backedUp.dee + 1);
 
         const r = npmClass("restore", "--roster", roster, "--from", dir, "--json");
@@ -138,11 +138,11 @@ describe("backups: class backup and restore, and the scheduled backup", function
         for (const t of CLASS) assert.ok(await visit(at(t), `${t}, after another up`) > backedUp[t] + 2, t);
     });
 
-    it("`restore --trainee bea --source ann`: bea's counter continues from ann's backup", async () => {
-        const r = npmClass("restore", "--roster", roster, "--from", dir, "--trainee", "bea", "--source", "ann");
+    it("`restore --trainee bea --source sam`: bea's counter continues from sam's backup", async () => {
+        const r = npmClass("restore", "--roster", roster, "--from", dir, "--trainee", "bea", "--source", "sam");
         assert.strictEqual(r.status, 0, r.stderr);
-        assert.match(r.stdout, new RegExp(`^bea +${dir}/ann/\\S+\\.rdb .* ok \\(the data it replaced: ${dir}/bea/before-restore/\\S+\\.rdb\\)$`, "m"));
-        assert.strictEqual(await visit(at("bea"), "bea, with a copy of ann's data"), backedUp.ann + 1);
+        assert.match(r.stdout, new RegExp(`^bea +${dir}/sam/\\S+\\.rdb .* ok \\(the data it replaced: ${dir}/bea/before-restore/\\S+\\.rdb\\)$`, "m"));
+        assert.strictEqual(await visit(at("bea"), "bea, with a copy of sam's data"), backedUp.sam + 1);
     });
 
     it("a corrupt backup is refused by name, and the trainee's counter is unchanged", async () => {
@@ -155,13 +155,13 @@ describe("backups: class backup and restore, and the scheduled backup", function
         assert.match(truncated.stdout, new RegExp(`^cal .* failed: ${file} is truncated or corrupt: 40 bytes`, "m"));
         assert.strictEqual(await visit(at("cal"), "cal, after the refused restore"), before + 1);
 
-        // A byte flipped in a copy of ann's backup, named and described as the tool would for
+        // A byte flipped in a copy of sam's backup, named and described as the tool would for
         // cal: Redis itself refuses it (its checksum), before cal's Redis is touched.
-        const anns = path.join(dir, "ann", fs.readdirSync(path.join(dir, "ann")).filter((f) => f.endsWith(".rdb"))[0]);
+        const sams = path.join(dir, "sam", fs.readdirSync(path.join(dir, "sam")).filter((f) => f.endsWith(".rdb"))[0]);
         const takenAt = new Date();
         const garbage = path.join(dir, "cal", backupFileName(takenAt));
-        const manifest: Manifest = JSON.parse(fs.readFileSync(anns.replace(/\.rdb$/, ".json"), "utf8"));
-        const data = fs.readFileSync(anns);
+        const manifest: Manifest = JSON.parse(fs.readFileSync(sams.replace(/\.rdb$/, ".json"), "utf8"));
+        const data = fs.readFileSync(sams);
         data[Math.floor(data.length / 2)] ^= 0xff;
         fs.writeFileSync(garbage, data, { mode: 0o600 });
         const described = { ...manifest, trainee: "cal", namespace: defaultNamespace("cal"), takenAt: takenAt.toISOString(), bytes: data.length, sha256: sha256(data) };
@@ -169,11 +169,11 @@ describe("backups: class backup and restore, and the scheduled backup", function
         const refused = npmClass("restore", "--roster", roster, "--from", dir, "--trainee", "cal", "--at", path.basename(garbage));
         assert.strictEqual(refused.status, 1);
         assert.match(refused.stdout, /^cal .* failed: Redis cannot load this snapshot: .*; nothing was changed$/m);
-        // The same file said to be ann's: refused by its manifest, naming --source.
-        fs.writeFileSync(manifestPath(garbage), JSON.stringify({ ...described, trainee: "ann" }), { mode: 0o600 });
+        // The same file said to be sam's: refused by its manifest, naming --source.
+        fs.writeFileSync(manifestPath(garbage), JSON.stringify({ ...described, trainee: "sam" }), { mode: 0o600 });
         const notHers = npmClass("restore", "--roster", roster, "--from", dir, "--trainee", "cal");
         assert.strictEqual(notHers.status, 1);
-        assert.match(notHers.stdout, /^cal .* failed: .* is ann's data by its manifest, but lies in cal's folder: .*--source ann$/m);
+        assert.match(notHers.stdout, /^cal .* failed: .* is sam's data by its manifest, but lies in cal's folder: .*--source sam$/m);
         fs.rmSync(garbage);
         fs.rmSync(manifestPath(garbage));
         assert.strictEqual(await visit(at("cal"), "cal, after Redis refused the garbage"), before + 2);
@@ -181,13 +181,13 @@ describe("backups: class backup and restore, and the scheduled backup", function
 
     it("refused before anything runs: `--at` without `--trainee`, `--source` a path; and while another restore holds cal's Lease", async () => {
         const before = await visit(at("cal"), "cal, before the refused restores");
-        const printed = path.join(dir, "ann", fs.readdirSync(path.join(dir, "ann")).filter((f) => f.endsWith(".rdb"))[0]);
+        const printed = path.join(dir, "sam", fs.readdirSync(path.join(dir, "sam")).filter((f) => f.endsWith(".rdb"))[0]);
         const noTrainee = npmClass("restore", "--roster", roster, "--from", dir, "--at", printed);
         assert.strictEqual(noTrainee.status, 2, noTrainee.stderr);
         assert.match(noTrainee.stderr, /nothing was touched: --at \S+ names one backup: say whose data it replaces with --trainee NAME/);
-        const pathSource = npmClass("restore", "--roster", roster, "--from", dir, "--trainee", "cal", "--source", "../ann");
+        const pathSource = npmClass("restore", "--roster", roster, "--from", dir, "--trainee", "cal", "--source", "../sam");
         assert.strictEqual(pathSource.status, 2, pathSource.stderr);
-        assert.match(pathSource.stderr, /nothing was touched: --source \.\.\/ann: .* is not a name/);
+        assert.match(pathSource.stderr, /nothing was touched: --source \.\.\/sam: .* is not a name/);
 
         // Another trainer's restore, running: its Lease renewed just now.
         const renewed = new Date().toISOString().replace("Z", "000Z");
@@ -195,7 +195,7 @@ describe("backups: class backup and restore, and the scheduled backup", function
             spec: { holderIdentity: "restore by trainer@elsewhere, pid 4242 (abc123)", leaseDurationSeconds: 60, acquireTime: renewed, renewTime: renewed } };
         const created = run("kubectl", ["create", "-f", "-"], { input: JSON.stringify(lease) });
         assert.strictEqual(created.status, 0, created.stderr);
-        const busy = npmClass("restore", "--roster", roster, "--from", dir, "--trainee", "cal", "--source", "ann");
+        const busy = npmClass("restore", "--roster", roster, "--from", dir, "--trainee", "cal", "--source", "sam");
         kubectl("delete", "lease", DATA_LEASE_NAME, "-n", defaultNamespace("cal"));
         assert.strictEqual(busy.status, 1, busy.stderr);
         assert.match(busy.stdout, /^cal .* failed: busy: a restore by trainer@elsewhere, pid 4242 \(abc123\) is working on this trainee's data/m);
@@ -206,11 +206,11 @@ describe("backups: class backup and restore, and the scheduled backup", function
         const lapsed = new Date(Date.now() - 120_000).toISOString().replace("Z", "000Z");
         const killed = { ...lease, spec: { ...lease.spec, acquireTime: lapsed, renewTime: lapsed } };
         assert.strictEqual(run("kubectl", ["create", "-f", "-"], { input: JSON.stringify(killed) }).status, 0);
-        const after = npmClass("restore", "--roster", roster, "--from", dir, "--trainee", "cal", "--source", "ann");
+        const after = npmClass("restore", "--roster", roster, "--from", dir, "--trainee", "cal", "--source", "sam");
         assert.strictEqual(after.status, 0, after.stderr + after.stdout);
         assert.match(after.stdout, /^cal .* ok \(the data it replaced: \S+\) \(after an interrupted restore by trainer@elsewhere, pid 4242 \(abc123\)\)$/m);
         assert.match(kubectl("get", "lease", DATA_LEASE_NAME, "-n", defaultNamespace("cal")).stderr, /NotFound/);
-        assert.strictEqual(await visit(at("cal"), "cal, restored after the interrupted restore"), backedUp.ann + 1);
+        assert.strictEqual(await visit(at("cal"), "cal, restored after the interrupted restore"), backedUp.sam + 1);
     });
 
     it("a snapshot too big for cal's Redis container is refused before it starts, naming its size, the limit and redisMemory", async () => {
@@ -230,14 +230,14 @@ describe("backups: class backup and restore, and the scheduled backup", function
     });
 
     it("`restore --in-cluster` brings back what the scheduled job saved", async () => {
-        const saved = await visit(at("ann"), "ann, before the next scheduled backup");
-        await scheduledBackup("ann");
-        await visits("ann", 3, "after the scheduled backup");
-        const r = npmClass("restore", "--roster", roster, "--in-cluster", "--trainee", "ann", "--from", dir);
+        const saved = await visit(at("sam"), "sam, before the next scheduled backup");
+        await scheduledBackup("sam");
+        await visits("sam", 3, "after the scheduled backup");
+        const r = npmClass("restore", "--roster", roster, "--in-cluster", "--trainee", "sam", "--from", dir);
         assert.strictEqual(r.status, 0, r.stderr);
-        assert.match(r.stdout, /^ann +monsterstack-ann\/redis-backups:\S+\.rdb .* ok/m);
-        assert.strictEqual(await visit(at("ann"), "ann, restored from the claim redis-backups"), saved + 1);
-        assert.deepStrictEqual(kubeJson("pods", "-n", defaultNamespace("ann"), "-l", "app.kubernetes.io/component=backup-reader").items, [], "the reader pod was left behind");
+        assert.match(r.stdout, /^sam +monsterstack-sam\/redis-backups:\S+\.rdb .* ok/m);
+        assert.strictEqual(await visit(at("sam"), "sam, restored from the claim redis-backups"), saved + 1);
+        assert.deepStrictEqual(kubeJson("pods", "-n", defaultNamespace("sam"), "-l", "app.kubernetes.io/component=backup-reader").items, [], "the reader pod was left behind");
     });
 
     it("with Retain, the claim redis-backups outlives `down` and comes back with its files on the next `up`", () => {

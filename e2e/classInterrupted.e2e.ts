@@ -10,7 +10,7 @@ import { allRunning, CLASS_LOCAL_IMAGES, visit } from "./lib/app";
 import { npmClass, REPO, tempBackend, TempBackend, toolchainProcesses } from "./lib/cli";
 import { kubeJson, waitFor } from "./lib/cluster";
 import { defaultNamespace, PROJECT } from "../config";
-import { readLocks } from "../class/locks";
+import { readLocks } from "../class/stacks/locks";
 
 const CLASS = ["kim", "lee", "max"];
 /** How long a cancelled class may take to end after the signal: seconds. */

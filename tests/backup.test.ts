@@ -8,10 +8,10 @@ import * as path from "path";
 import { parseConfig } from "../config";
 import { cronProblem } from "../core/cron";
 import { backupScript } from "../components/scheduledBackup";
-import { pickScheduledFile } from "../class/inClusterBackups";
-import { restoreFit } from "../class/redisData";
+import { pickScheduledFile } from "../class/data/inClusterBackups";
+import { restoreFit } from "../class/data/redisData";
 import { quantityBytes } from "../core/quantities";
-import { dataTargets } from "../class/dataCommands";
+import { dataTargets } from "../class/data/commands";
 import { parseRoster } from "../class/roster";
 import { findObject, hasObject, kubeObjects, ProgramRun, runProgram } from "../testing/harness";
 

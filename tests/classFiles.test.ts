@@ -5,10 +5,10 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { BackupFileError, Manifest, newestBackup, readVerified, resolveAt, saveBackup } from "../class/backupFiles";
-import { chooseBackup } from "../class/backup";
-import { dataRoot, dataTargets } from "../class/dataCommands";
-import { busyMessage, leaseDecision } from "../class/dataLease";
+import { BackupFileError, Manifest, newestBackup, readVerified, resolveAt, saveBackup } from "../class/data/backupFiles";
+import { chooseBackup } from "../class/data/backup";
+import { dataRoot, dataTargets } from "../class/data/commands";
+import { busyMessage, leaseDecision } from "../class/data/lease";
 import { PathError, privateRoot, privateSubdir, replacePrivate, writeNew } from "../class/privateFiles";
 import { parseRoster, RosterError } from "../class/roster";
 

@@ -8,11 +8,12 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseArgs } from "../class/main";
-import { describeLock, fileBackendDir, holder, ProcessView, readLocks, StackLock } from "../class/locks";
-import { detachedPulumi, killTree, processStart, processTree, runsPulumi, started } from "../class/processes";
+import { describeLock, fileBackendDir, holder, ProcessView, readLocks, StackLock } from "../class/stacks/locks";
+import { killTree, processStart, processTree, runsPulumi } from "../class/processes";
+import { detachedPulumi, requireWrittenFor, started, WRITTEN_FOR } from "../class/stacks/automationAdapter";
 import { ProgressLines, table } from "../class/report";
 import { parseRoster } from "../class/roster";
-import { lockedMessage, runTrainee } from "../class/stacks";
+import { lockedMessage, runTrainee } from "../class/stacks/traineeStack";
 
 const lock: StackLock = { pid: 4242, username: "trainer", hostname: "laptop", timestamp: "2026-12-01T10:00:00Z" };
 /** A machine where pid 4242 runs `pulumi` (or not) since `since`. */
@@ -188,6 +189,13 @@ describe("an interrupted class: locks and processes", () => {
             assert.deepStrictEqual(fs.readdirSync(path.join(dir, "backend", ".pulumi", "locks", "organization", "monsterstack", "ann")), ["theirs.json"],
                 "this run's lock file goes, by name, and no other");
             assert.ok(!fs.existsSync(path.join(dir, "cancelled")), "`pulumi cancel` would remove every lock of the stack");
+        });
+
+        it("the adapter that runs them takes only the @pulumi/pulumi it was written for, and says what to check on another", () => {
+            const installed = JSON.parse(fs.readFileSync(require.resolve("@pulumi/pulumi/package.json"), "utf8")).version;
+            assert.strictEqual(installed, WRITTEN_FOR, "package.json's @pulumi/pulumi moved: check the adapter first");
+            assert.doesNotThrow(() => requireWrittenFor(WRITTEN_FOR));
+            assert.throws(() => requireWrittenFor("3.249.0"), /written for @pulumi\/pulumi 3\.248\.0, and 3\.249\.0 is installed: .*CommandResult.*createCommandError/);
         });
 
         it("a lock refusal is the Automation API's ConcurrentUpdateError, as the rest of the tool expects", async () => {

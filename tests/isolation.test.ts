@@ -1,7 +1,7 @@
 // The class tool's network isolation check: its verdict, and the probe pod it runs with a
 // trainee's own rights (Pod Security restricted, an image the stack runs, bounded in time).
 import * as assert from "assert";
-import { isolationVerdict, notEnforcedWarning, probeImage, probePair, probePod, probeScript } from "../class/isolationProbe";
+import { isolationVerdict, notEnforcedWarning, probeImage, probePair, probePod, probeScript } from "../class/stacks/isolationProbe";
 import { parseRoster } from "../class/roster";
 import { jsonRecord, table } from "../class/report";
 

@@ -5,7 +5,8 @@ import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { parseArgs } from "../class/main";
 import { CONFIG_KEYS } from "../config";
 import { namespaceClashes, parseAssignments, parseRoster, RosterError } from "../class/roster";
-import { firstLine, isResourceDone, missingPassphrase, pool, summary } from "../class/stacks";
+import { pool } from "../class/pool";
+import { firstLine, isResourceDone, missingPassphrase, summary } from "../class/stacks/traineeStack";
 
 const ROSTER = `# Kubernetes course, November
 alice

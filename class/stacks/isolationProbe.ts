@@ -4,14 +4,14 @@
 // opens TCP to B's Redis and, as the control, to B's frontend Service.
 import * as k8s from "@kubernetes/client-node";
 import { randomBytes } from "crypto";
-import { FRONTEND_SERVICE_NAME } from "../components/frontend";
-import { recommendedLabels } from "../core/labels";
-import { REDIS_PORT, REDIS_SERVICE_NAME } from "../components/redis";
-import { containerResources, SIZES } from "../core/resources";
-import { containerSecurityContext, podSecurityContext, RUN_AS } from "../core/security";
-import { loadKubeConfig } from "../clusterReads/kubeconfig";
-import type { ImageSpec } from "../config";
-import type { Trainee } from "./roster";
+import { FRONTEND_SERVICE_NAME } from "../../components/frontend";
+import { recommendedLabels } from "../../core/labels";
+import { REDIS_PORT, REDIS_SERVICE_NAME } from "../../components/redis";
+import { containerResources, SIZES } from "../../core/resources";
+import { containerSecurityContext, podSecurityContext, RUN_AS } from "../../core/security";
+import { loadKubeConfig } from "../../clusterReads/kubeconfig";
+import type { ImageSpec } from "../../config";
+import type { Trainee } from "../roster";
 
 export type NetworkIsolation = "enforced" | "not enforced" | "unknown";
 

@@ -10,13 +10,13 @@
 // from before, never an empty Redis. The password, with redisAuth, never leaves the pod:
 // redis-cli there reads it from the container's REDISCLI_AUTH.
 import * as k8s from "@kubernetes/client-node";
-import type { MonsterstackConfig } from "../config";
-import { quantityBytes } from "../core/quantities";
-import { labelSelector, loadKubeConfig } from "../clusterReads/kubeconfig";
-import { readClaim } from "../clusterReads/volumes";
-import { DATA_CLAIM_NAME } from "../components/dataClaim";
-import { DATA_MOUNT_PATH, redisIdentity } from "../components/redis";
-import { selectorLabels } from "../core/labels";
+import type { MonsterstackConfig } from "../../config";
+import { quantityBytes } from "../../core/quantities";
+import { labelSelector, loadKubeConfig } from "../../clusterReads/kubeconfig";
+import { readClaim } from "../../clusterReads/volumes";
+import { DATA_CLAIM_NAME } from "../../components/dataClaim";
+import { DATA_MOUNT_PATH, redisIdentity } from "../../components/redis";
+import { selectorLabels } from "../../core/labels";
 import { execIn, ExecResult, PodRef } from "./podExec";
 
 const STAGING_DIR = `${DATA_MOUNT_PATH}/.restore`;

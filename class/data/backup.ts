@@ -1,16 +1,16 @@
 // `class backup` and `class restore`: each trainee's Redis data pulled to the trainer's disk
 // over the Kubernetes API (the course's « scripts basés sur kubectl »), and put back, into the
 // same trainee or another (the course's volume clone, without a CSI driver). Each holds the
-// trainee's data Lease while it works (dataLease.ts).
+// trainee's data Lease while it works (lease.ts).
 import * as path from "path";
-import { loadKubeConfig } from "../clusterReads/kubeconfig";
+import { loadKubeConfig } from "../../clusterReads/kubeconfig";
 import {
     BEFORE_RESTORE_DIR, BackupFileError, newestBackup, readVerified, resolveAt, saveBackup, traineeDir,
 } from "./backupFiles";
-import { DataOperation, holdDataLease } from "./dataLease";
+import { DataOperation, holdDataLease } from "./lease";
 import { readScheduledBackup } from "./inClusterBackups";
 import { load, RedisPod, redisPod, restoreFitProblem, snapshot } from "./redisData";
-import type { Trainee } from "./roster";
+import type { Trainee } from "../roster";
 
 export interface DataOutcome {
     trainee: string;

@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { processStart, runsPulumi } from "./processes";
+import { processStart, runsPulumi } from "../processes";
 
 export interface StackLock {
     pid: number;

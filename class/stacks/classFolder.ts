@@ -8,9 +8,9 @@
 import * as k8s from "@kubernetes/client-node";
 import * as fs from "fs";
 import * as path from "path";
-import { ConfigError, CONFIG_NAMESPACE, parseConfig } from "../config";
-import type { Trainee } from "./roster";
-import { privateRoot, readPlain, replacePrivate } from "./privateFiles";
+import { ConfigError, CONFIG_NAMESPACE, parseConfig } from "../../config";
+import type { Trainee } from "../roster";
+import { privateRoot, readPlain, replacePrivate } from "../privateFiles";
 
 export const CLASS_FOLDER_NAME = "class-stacks";
 

@@ -6,7 +6,7 @@
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { existingSubdir, plainFiles, privateSubdir, readPlain, writeNew } from "./privateFiles";
+import { existingSubdir, plainFiles, privateSubdir, readPlain, writeNew } from "../privateFiles";
 
 export const DEFAULT_BACKUP_DIR = "class-backups";
 export const BEFORE_RESTORE_DIR = "before-restore";

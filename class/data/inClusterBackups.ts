@@ -3,10 +3,10 @@
 // whatever happens. Each file is checked against the .sha256 the job wrote beside it.
 import * as k8s from "@kubernetes/client-node";
 import { randomBytes } from "crypto";
-import type { MonsterstackConfig } from "../config";
-import { loadKubeConfig } from "../clusterReads/kubeconfig";
-import { BACKUP_CLAIM_NAME, BACKUP_MOUNT_PATH, backupIdentity, backupPodSpec } from "../components/scheduledBackup";
-import { recommendedLabels } from "../core/labels";
+import type { MonsterstackConfig } from "../../config";
+import { loadKubeConfig } from "../../clusterReads/kubeconfig";
+import { BACKUP_CLAIM_NAME, BACKUP_MOUNT_PATH, backupIdentity, backupPodSpec } from "../../components/scheduledBackup";
+import { recommendedLabels } from "../../core/labels";
 import { BackupFileError, sha256 } from "./backupFiles";
 import { execIn, PodRef } from "./podExec";
 

@@ -5,12 +5,12 @@ import * as path from "path";
 import { spawn } from "child_process";
 import * as fs from "fs";
 import { describeLock, fileBackendDir, Holder, holder, LockFile, readLocks, StackLock } from "./locks";
-import { detachedPulumi } from "./processes";
-import { PROJECT } from "../config";
+import { detachedPulumi } from "./automationAdapter";
+import { PROJECT } from "../../config";
 import type { NetworkIsolation } from "./isolationProbe";
-import type { Trainee } from "./roster";
+import type { Trainee } from "../roster";
 
-export const PROJECT_DIR = path.join(__dirname, "..");
+export const PROJECT_DIR = path.join(__dirname, "..", "..");
 
 export type Command = "up" | "preview" | "status" | "down" | "unlock";
 
@@ -297,18 +297,4 @@ export async function runTrainee(trainee: Trainee, command: Command, context: Ru
             ? lockedMessage(trainee.stack, stackLocks(trainee, context.backendUrl), context.unlockCommand) : firstLine(err);
         return { ...base, status: "failed", error };
     }
-}
-
-/** Runs `task` over `items`, at most `parallel` at once, in order of the items. */
-export async function pool<T, R>(items: T[], parallel: number, task: (item: T) => Promise<R>): Promise<R[]> {
-    const results: R[] = new Array(items.length);
-    let next = 0;
-    const worker = async () => {
-        while (next < items.length) {
-            const i = next++;
-            results[i] = await task(items[i]);
-        }
-    };
-    await Promise.all(Array.from({ length: Math.min(parallel, items.length) }, worker));
-    return results;
 }

@@ -2,12 +2,12 @@
 // with a trainee's identity gets the reclaim policy Delete; since its claim is gone, the
 // provisioner then deletes it and its data (a cloud disk, a minikube directory).
 import * as k8s from "@kubernetes/client-node";
-import { loadKubeConfig } from "../clusterReads/kubeconfig";
-import { listVolumes, VolumeState } from "../clusterReads/volumes";
-import { identityLabels, STACK_ID_LABEL } from "../core/identity";
-import { DATA_CLAIM_NAME } from "../components/dataClaim";
-import { BACKUP_CLAIM_NAME } from "../components/scheduledBackup";
-import type { Trainee } from "./roster";
+import { loadKubeConfig } from "../../clusterReads/kubeconfig";
+import { listVolumes, VolumeState } from "../../clusterReads/volumes";
+import { identityLabels, STACK_ID_LABEL } from "../../core/identity";
+import { DATA_CLAIM_NAME } from "../../components/dataClaim";
+import { BACKUP_CLAIM_NAME } from "../../components/scheduledBackup";
+import type { Trainee } from "../roster";
 
 /**
  * Which of the volumes labelled with a trainee's identity are this stack's to purge: released

@@ -4,11 +4,11 @@
 import * as fs from "fs";
 import { backupTrainee, DataOutcome, restoreTrainee } from "./backup";
 import { traineeDir } from "./backupFiles";
-import { Interruption } from "./interruption";
-import { PathError, privateRoot, requireName } from "./privateFiles";
-import { columns, ProgressLines } from "./report";
-import { namespaceClashes, Trainee } from "./roster";
-import { pool } from "./stacks";
+import { Interruption } from "../interruption";
+import { PathError, privateRoot, requireName } from "../privateFiles";
+import { columns, ProgressLines } from "../report";
+import { namespaceClashes, Trainee } from "../roster";
+import { pool } from "../pool";
 
 export interface DataOptions {
     command: "backup" | "restore";
