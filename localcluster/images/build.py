@@ -230,7 +230,7 @@ def image_configs(tag: dict) -> dict:
 
 
 def write_env(out_dir: str, refs: dict, archives: dict):
-    lines = ["# Written by e2e/images/build.py: the e2e images and their OCI archives.",
+    lines = ["# Written by localcluster/images/build.py: the e2e images and their OCI archives.",
              "# Import with: ctr -n k8s.io images import \"$<NAME>_ARCHIVE\""]
     for n in NAMES:
         lines += [f"{env_var(n)}_IMAGE={shlex.quote(refs[n])}", f"{env_var(n)}_ARCHIVE={shlex.quote(archives[n])}"]

@@ -1,6 +1,6 @@
 #!/bin/sh
-# Build the e2e container images (OCI archives) from Debian packages; see README.md.
-# Usage: e2e/images/build.sh [--force]      (output: $MONSTERSTACK_E2E_CACHE/images)
+# Build the e2e container images (OCI archives) from Debian packages; see ../README.md.
+# Usage: localcluster/images/build.sh [--force]      (output: $MONSTERSTACK_E2E_CACHE/images)
 # A build whose recipe is unchanged is skipped at once. Needs root (or a user with
 # subuids) for mmdebstrap's unshare mode; installs mmdebstrap if it is missing.
 set -eu
