@@ -140,7 +140,7 @@ EOF
     node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const j=JSON.parse(s);if(j.Error){console.error(j.Error);process.exit(1)}process.stdout.write(j.Dir)})')
   install -m 644 "$moddir/cmd/pulumi-resource-kubernetes/schema.json" "$w/schema.json"
   install -m 644 "$moddir/cmd/pulumi-resource-kubernetes/terraform-mapping.json" "$w/terraform-mapping.json"
-  # pulumi-kubernetes's Go SDK, which this program does not use, compiled unoptimized: README.md.
+  # pulumi-kubernetes's Go SDK, which this program does not use, compiled unoptimized: ../README.md.
   build pulumi-resource-kubernetes "$tc/out/pulumi-resource-kubernetes" "$w" \
     "-X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$PULUMI_KUBERNETES_VERSION" . \
     "-gcflags=github.com/pulumi/pulumi-kubernetes/sdk/v4/...=-N -l -dwarf=false"
