@@ -1,19 +1,20 @@
 #!/usr/bin/env bash
-# npm run bench:gobuild: what e2e/gobuild.sh's compiler settings save on a cold build, against
-# plain `go build -p 2 -trimpath -ldflags "-s -w"` in the same run (the machines are shared: read
-# the ratios). Needs `bash e2e/setup.sh` once: it reuses the toolchain's wrapper modules, whose
-# Go modules are then downloaded, so only compiling is timed. About 12 minutes on 2 cores.
-#   1. the random provider (e2e/toolchain/random) from an empty build cache, baseline then ours;
+# npm run bench:gobuild: what localcluster/lib/gobuild.sh's compiler settings save on a cold
+# build, against plain `go build -p 2 -trimpath -ldflags "-s -w"` in the same run (the machines
+# are shared: read the ratios). Needs `bash localcluster/setup.sh` once: it reuses the toolchain's
+# wrapper modules, whose Go modules are then downloaded, so only compiling is timed. About 12
+# minutes on 2 cores.
+#   1. the random provider (localcluster/toolchain/random) from an empty build cache, baseline then ours;
 #   2. pulumi-kubernetes's Go SDK package core/v1 alone (its dependencies cached), optimized
-#      then unoptimized (-N -l), as e2e/toolchain/build.sh compiles that SDK.
+#      then unoptimized (-N -l), as localcluster/toolchain/build.sh compiles that SDK.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-# shellcheck source=../e2e/toolchain/env.sh
-source "$repo/e2e/toolchain/env.sh"
-# shellcheck source=../e2e/gobuild.sh
-source "$repo/e2e/gobuild.sh"
+# shellcheck source=../localcluster/toolchain/env.sh
+source "$repo/localcluster/toolchain/env.sh"
+# shellcheck source=../localcluster/lib/gobuild.sh
+source "$repo/localcluster/lib/gobuild.sh"
 src="$MONSTERSTACK_PULUMI_TOOLCHAIN/src"
-{ [ -f "$src/random/go.mod" ] && [ -f "$src/kubernetes/go.mod" ]; } || { echo "bench/gobuild.sh: run bash e2e/setup.sh first (no $src)" >&2; exit 1; }
+{ [ -f "$src/random/go.mod" ] && [ -f "$src/kubernetes/go.mod" ]; } || { echo "bench/gobuild.sh: run bash localcluster/setup.sh first (no $src)" >&2; exit 1; }
 export GOWORK=off GOFLAGS="-mod=mod -buildvcs=false" CGO_ENABLED=0
 scratch="$(mktemp -d)"
 trap 'rm -rf "$scratch"' EXIT

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# npm run bench:netpol: what NetworkPolicy enforcement (e2e/netpol, kube-router) costs at idle, against
+# npm run bench:netpol: what NetworkPolicy enforcement (localcluster/netpol, kube-router) costs at idle, against
 # kube-proxy in the same window: the CPU seconds each took over 60 s, with a class of 2
 # (tenancy on, so their policies are loaded) deployed and no traffic. On the cluster of
-# STATEDIR if given and running, else on one it starts (e2e/setup.sh first) and stops.
+# STATEDIR if given and running, else on one it starts (localcluster/setup.sh first) and stops.
 #
 # Usage: bash bench/netpol.sh [STATEDIR]        (root)
 set -euo pipefail
@@ -10,14 +10,14 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 state="${1:-}"
 if [ -z "$state" ]; then
-  bash e2e/setup.sh >/dev/null
+  bash localcluster/setup.sh >/dev/null
   state="$(mktemp -d "${TMPDIR:-/tmp}/monsterstack-bench-netpol.XXXXXX")"
-  trap 'bash "$repo/e2e/cluster/stop.sh" "$state" >/dev/null 2>&1 || true' EXIT
-  bash e2e/cluster/up.sh "$state" >/dev/null
+  trap 'bash "$repo/localcluster/down.sh" "$state" >/dev/null 2>&1 || true' EXIT
+  bash localcluster/up.sh "$state" >/dev/null
 fi
-# shellcheck source=../e2e/toolchain/env.sh
-source e2e/toolchain/env.sh
-# shellcheck source=/dev/null # written by e2e/cluster/up.sh at run time
+# shellcheck source=../localcluster/toolchain/env.sh
+source localcluster/toolchain/env.sh
+# shellcheck source=/dev/null # written by localcluster/up.sh at run time
 source "$state/env"
 export PULUMI_CONFIG_PASSPHRASE=monsterstack-bench-passphrase PULUMI_BACKEND_URL="file://$state/bench-state"
 mkdir -p "$state/bench-state"

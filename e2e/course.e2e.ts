@@ -1,6 +1,6 @@
 // The course's exercise with real processes: a trainee's stack on the e2e cluster's real
 // node (containerd, kubelet, kube-proxy, CoreDNS), with Redis, the frontend and the image
-// backend built from Debian packages (e2e/images). Every command is typed as the README
+// backend built from Debian packages (localcluster/images). Every command is typed as the README
 // tells a trainee; the visit counter, read through the frontend's NodePort, tells the story.
 import * as assert from "assert";
 import * as fs from "fs";

@@ -1,5 +1,5 @@
 // Trainees cannot reach each other's data over the network, on the real node with its
-// NetworkPolicy enforcement (e2e/netpol): alice, with her own kubeconfig, starts a pod that
+// NetworkPolicy enforcement (localcluster/netpol): alice, with her own kubeconfig, starts a pod that
 // tries bob's Redis, image backend and frontend; the class tool measures the same; and with
 // the enforcement stopped, the class tool says so. Typed as docs/class.md tells a trainer.
 import * as assert from "assert";
@@ -58,7 +58,7 @@ describe("network isolation: NetworkPolicies enforced, and measured by the class
     });
 
     it("with the enforcement stopped, no table or process is left, and `class status` reports \"not enforced\" with a warning", () => {
-        const stop = run("bash", ["e2e/netpol/stop.sh", CLUSTER_DIR], { cwd: REPO });
+        const stop = run("bash", ["localcluster/netpol/stop.sh", CLUSTER_DIR], { cwd: REPO });
         assert.strictEqual(stop.status, 0, stop.stderr);
         assert.doesNotMatch(nodeFirewall(), KUBE_ROUTER_STATE);
         assert.match(nodeFirewall(), /KUBE-SERVICES/, "kube-proxy's rules went too");
@@ -71,7 +71,7 @@ describe("network isolation: NetworkPolicies enforced, and measured by the class
             assert.match(status.stderr, /WARNING: trainees can reach each other's Redis over the network: a pod in alice's namespace, with alice's rights reached bob's Redis/);
             assert.match(status.stderr, /CNI that does .* or set redisAuth=true/);
         } finally {
-            const start = run("bash", ["e2e/netpol/start.sh", CLUSTER_DIR], { cwd: REPO, allowFail: true });
+            const start = run("bash", ["localcluster/netpol/start.sh", CLUSTER_DIR], { cwd: REPO, allowFail: true });
             assert.strictEqual(start.status, 0, start.stderr);
         }
         assert.match(nodeFirewall(), KUBE_ROUTER_STATE);

@@ -6,14 +6,14 @@ import * as os from "os";
 import * as path from "path";
 import { REPO, required, run } from "./lib/cli";
 
-const START = path.join(REPO, "e2e", "node", "start.sh");
+const START = path.join(REPO, "localcluster", "node", "start.sh");
 
 describe("the real node's preflight", function () {
     this.timeout(60 * 1000);
     let other: string;
 
     before(() => {
-        // A second cluster's directory, as e2e/cluster/start.sh leaves it, for the same API server.
+        // A second cluster's directory, as localcluster/controlplane/start.sh leaves it, for the same API server.
         const cluster = required("E2E_CLUSTER_DIR");
         other = fs.mkdtempSync(path.join(os.tmpdir(), "monsterstack-e2e-second-node-"));
         for (const f of ["kubeconfig", "env", path.join("pki", "apiserver-kubelet-client.crt")]) {
@@ -34,9 +34,9 @@ describe("the real node's preflight", function () {
         // The user's own copy of the scripts: the checkout may sit in a directory only root can
         // enter (CI clones into `mktemp -d`, mode 0700).
         const clone = fs.mkdtempSync(path.join(os.tmpdir(), "monsterstack-e2e-user-clone-"));
-        for (const dir of ["node", "cluster", "lib"]) fs.cpSync(path.join(REPO, "e2e", dir), path.join(clone, "e2e", dir), { recursive: true });
+        for (const dir of ["node", "controlplane", "lib"]) fs.cpSync(path.join(REPO, "localcluster", dir), path.join(clone, "localcluster", dir), { recursive: true });
         fs.chmodSync(clone, 0o755);
-        const start = path.join(clone, "e2e", "node", "start.sh");
+        const start = path.join(clone, "localcluster", "node", "start.sh");
         const r = run("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "bash", start, other], { allowFail: true });
         fs.rmSync(clone, { recursive: true, force: true });
         assert.strictEqual(r.status, 1, r.stderr);

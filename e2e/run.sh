@@ -1,29 +1,29 @@
 #!/usr/bin/env bash
-# npm run test:e2e: readies the machine (setup.sh: packages, builds, images), starts the
-# local cluster with its real node (cluster/up.sh), runs the e2e suite with the real
+# npm run test:e2e: readies the machine (localcluster/setup.sh: packages, builds, images), starts the
+# local cluster with its real node (localcluster/up.sh), runs the e2e suite with the real
 # Pulumi CLI, then stops the cluster and gives the host back as it was.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 
 t0=$(date +%s)
-bash e2e/setup.sh
+bash localcluster/setup.sh
 t1=$(date +%s)
-# shellcheck source=toolchain/env.sh
-source e2e/toolchain/env.sh
+# shellcheck source=../localcluster/toolchain/env.sh
+source localcluster/toolchain/env.sh
 # The trainees' stacks are passphrase-protected, as `pulumi stack init` makes them; a test passphrase.
 export PULUMI_CONFIG_PASSPHRASE=monsterstack-e2e-passphrase
 state="$(mktemp -d "${TMPDIR:-/tmp}/monsterstack-e2e-cluster.XXXXXX")"
-trap 'bash "$repo/e2e/cluster/stop.sh" "$state" >/dev/null 2>&1 || true' EXIT
-bash e2e/cluster/up.sh "$state" >/dev/null
-# shellcheck source=/dev/null # written by cluster/start.sh (and node/, storage/) at run time
+trap 'bash "$repo/localcluster/down.sh" "$state" >/dev/null 2>&1 || true' EXIT
+bash localcluster/up.sh "$state" >/dev/null
+# shellcheck source=/dev/null # written by localcluster/up.sh at run time
 source "$state/env"
 t2=$(date +%s)
 
 status=0
 npx mocha --config e2e/mocharc.json || status=$?
 # npm start runs a local cluster of its own, and a machine has one real node: the suite's goes first.
-bash e2e/cluster/stop.sh "$state" >/dev/null 2>&1
+bash localcluster/down.sh "$state" >/dev/null 2>&1
 t3=$(date +%s)
 if [ "$status" = 0 ]; then npx mocha --config e2e/local/mocharc.json || status=$?; fi
 t4=$(date +%s)

@@ -8,7 +8,7 @@ import { defaultNamespace } from "../../config";
 
 export const REPO = path.join(__dirname, "..", "..");
 /** What a trainee's clone holds of the project after `npm ci` (bin/ built): all but the tests, the tools and the installed modules. */
-const NOT_COPIED = new Set([".git", "node_modules", "e2e", "tests", "bench", "rendered"]);
+const NOT_COPIED = new Set([".git", "node_modules", "e2e", "localcluster", "tests", "bench", "rendered"]);
 /** Stack settings the trainer's class tool leaves next to the program: not in a trainee's clone (Pulumi.dev.yaml is committed). */
 const LOCAL_STACK_CONFIG = /^Pulumi\.(?!dev\.yaml$).+\.yaml$/;
 

@@ -96,7 +96,8 @@ export function httpGet(url: string): Promise<{ status: number; type: string; bo
     return new Promise((resolve, reject) => {
         // A connection per request, as curl makes: uWSGI's --http router, which the course's image
         // runs outside DEV, closes each connection after its response without saying so, and a
-        // reused keep-alive socket then ends in "socket hang up" (e2e/images/README.md).
+        // reused keep-alive socket then ends in "socket hang up" (localcluster/README.md, "The
+        // frontend under uWSGI").
         const req = http.get(url, { timeout: 10_000, agent: false }, (res) => {
             const chunks: Buffer[] = [];
             res.on("data", (c) => chunks.push(c));

@@ -60,9 +60,9 @@ describe("npm start and npm stop: a bare machine to a running app, and back", ()
     it("without root, npm start stops at once and says so, having touched nothing", () => {
         // The user's own copy: the clone sits in a directory only root can enter.
         const copy = fs.mkdtempSync(path.join(os.tmpdir(), "monsterstack-e2e-npmstart-user-"));
-        fs.cpSync(path.join(clone, "e2e", "local"), path.join(copy, "e2e", "local"), { recursive: true });
+        fs.cpSync(path.join(clone, "localcluster"), path.join(copy, "localcluster"), { recursive: true });
         fs.chmodSync(copy, 0o755);
-        const r = run("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "bash", path.join(copy, "e2e", "local", "start.sh")],
+        const r = run("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "bash", path.join(copy, "localcluster", "start.sh")],
             { env: newcomer(), allowFail: true });
         fs.rmSync(copy, { recursive: true, force: true });
         assert.strictEqual(r.status, 1);

@@ -1,0 +1,46 @@
+# shellcheck shell=bash
+# Process helpers of start.sh (sourced): fail (shows the logs' tails and stops what was
+# started), run (starts a component detached, records its PID), alive, wait_for.
+# Expects: state, here, t_start, and log from ../lib/common.sh.
+: "${state:?}" "${here:?}" "${t_start:?}"
+TIMEOUT="${E2E_START_TIMEOUT:-180}" # seconds, per wait
+
+fail() {
+  log "$*"
+  for f in "$state"/logs/*.log; do
+    [ -f "$f" ] || continue
+    echo "---- tail of $f" >&2
+    tail -n 25 "$f" >&2
+  done
+  if [ -z "${E2E_KEEP_ON_FAILURE:-}" ]; then
+    bash "$here/../down.sh" "$state" >&2 || true
+  else
+    log "E2E_KEEP_ON_FAILURE set: left running; bash $here/../down.sh $state"
+  fi
+  exit 1
+}
+# run <name> <command...>: starts it detached (own session), logs to logs/<name>.log
+run() {
+  local name=$1
+  shift
+  setsid "$@" >"$state/logs/$name.log" 2>&1 </dev/null &
+  echo "$name $!" >>"$state/pids"
+  log "$name started (pid $!)"
+}
+alive() { # name
+  local pid
+  pid=$(awk -v n="$1" '$1 == n { print $2 }' "$state/pids")
+  kill -0 "$pid" 2>/dev/null || fail "$1 exited; see $state/logs/$1.log"
+}
+# wait_for <what> <component whose death aborts> <command...>
+wait_for() {
+  local what=$1 comp=$2 deadline=$((SECONDS + TIMEOUT))
+  shift 2
+  until "$@" >/dev/null 2>&1; do
+    alive "$comp"
+    [ $SECONDS -lt $deadline ] || fail "timed out after ${TIMEOUT}s waiting for $what"
+    sleep 0.5
+  done
+  log "$what: ok ($(elapsed)s since start)"
+}
+elapsed() { python3 -c "import time; print(round(time.time() - $t_start, 1))"; }

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Stops the local cluster up.sh (or controlplane/start.sh alone) started, and removes its state.
+# It is also the control plane's stop: the control plane, the storage provisioner and the
+# volumes share STATEDIR and its pids file.
+#
+# Usage: bash localcluster/down.sh [STATEDIR]      (default: $E2E_CLUSTER_DIR)
+#
+# NetworkPolicy enforcement (STATEDIR/netpol, netpol/stop.sh), then the real node (STATEDIR/node,
+# node/stop.sh: it stops the node and restores the host) go first, if there are any.
+# Sends SIGTERM to the processes listed in STATEDIR/pids (and only those; the
+# entry is skipped if that PID now belongs to another program), in reverse
+# start order, waits up to 20s for each to exit, then SIGKILLs it. Finally it
+# deletes STATEDIR (the volumes of storage/ included), but only if controlplane/start.sh created its marker file there
+# (.monsterstack-e2e-cluster); E2E_KEEP_STATE=1 keeps it (logs, etcd data).
+# Safe to run twice.
+set -uo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+LOG_PREFIX=down.sh
+# shellcheck source=lib/common.sh
+source "$here/lib/common.sh"
+
+state="${1:-${E2E_CLUSTER_DIR:-}}"
+[ -n "$state" ] || { echo "usage: down.sh STATEDIR (or set E2E_CLUSTER_DIR)" >&2; exit 2; }
+if [ ! -d "$state" ]; then
+  log "$state does not exist; nothing to do"
+  exit 0
+fi
+state="$(cd "$state" && pwd)"
+kc="$state/kubeconfig"
+
+# NetworkPolicy enforcement, then the real node (node/start.sh) go first, while the API server still runs.
+if [ -d "$state/netpol" ]; then
+  bash "$here/netpol/stop.sh" "$state" || log "netpol/stop.sh reported problems (see above)"
+fi
+if [ -d "$state/node" ]; then
+  bash "$here/node/stop.sh" "$state" || log "node/stop.sh reported problems (see above)"
+fi
+
+# Is <pid> still the <name> we started? (guards against PID reuse)
+ours() {
+  local pid=$1 name=$2 exe
+  exe="$(readlink "/proc/$pid/exe" 2>/dev/null)" || return 1
+  [ "$(basename "${exe% (deleted)}")" = "$name" ]
+}
+
+if [ -f "$state/pids" ]; then
+  mapfile -t entries < <(tac "$state/pids")
+  for e in "${entries[@]}"; do
+    read -r name pid <<<"$e"
+    [ -n "${pid:-}" ] || continue
+    if ! ours "$pid" "$name"; then
+      continue
+    fi
+    kill -TERM "$pid" 2>/dev/null || continue
+    for _ in $(seq 1 200); do
+      ours "$pid" "$name" || break
+      sleep 0.1
+    done
+    if ours "$pid" "$name"; then
+      log "$name (pid $pid) did not exit after SIGTERM; sending SIGKILL"
+      kill -KILL "$pid" 2>/dev/null
+      for _ in $(seq 1 50); do ours "$pid" "$name" || break; sleep 0.1; done
+    fi
+    log "$name (pid $pid) stopped"
+  done
+  : >"$state/pids"
+fi
+
+if [ -n "${E2E_KEEP_STATE:-}" ]; then
+  log "E2E_KEEP_STATE set: kept $state"
+elif [ -f "$state/.monsterstack-e2e-cluster" ]; then
+  rm -rf -- "$state"
+  log "removed $state"
+else
+  log "$state was not created by controlplane/start.sh (no marker); not removing it"
+fi

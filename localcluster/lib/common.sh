@@ -1,0 +1,9 @@
+# shellcheck shell=bash
+# The local cluster's scripts' shared helpers (sourced). The caller sets LOG_PREFIX first, e.g.
+#   LOG_PREFIX=storage/build.sh; source "$here/../lib/common.sh"
+#   log MSG...   prints "[<LOG_PREFIX> HH:MM:SS] MSG" on stderr
+#   die MSG...   the same, then exit 1
+#   k ARGS...    kubectl (${KUBECTL:-kubectl}) with the kubeconfig $kc
+log() { printf '[%s %(%H:%M:%S)T] %s\n' "${LOG_PREFIX:-${0##*/}}" -1 "$*" >&2; }
+die() { log "$*"; exit 1; }
+k() { "${KUBECTL:-kubectl}" --kubeconfig "${kc:?k: kc (the kubeconfig) is not set}" "$@"; }

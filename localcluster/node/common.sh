@@ -1,0 +1,113 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2034 # the names below are used by node/start.sh and node/stop.sh
+# Names, addresses and helpers shared by node/start.sh and node/stop.sh (with
+# log, die and k from ../lib/common.sh, which this file sources; the caller sets
+# LOG_PREFIX). One real node per machine, so the host-side names are fixed.
+# shellcheck source=../lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
+NETNS=monsterstack-node                # network namespace (/run/netns/$NETNS)
+HOST_IF=msnode0                        # host end of the veth (node end: eth0)
+RUN_DIR=/run/monsterstack-e2e-node     # containerd socket, runc state
+LOCK=/run/monsterstack-e2e-node.lock   # flock; holds the STATEDIR
+CGROUP_ROOT=/monsterstack-e2e-node     # kubelet cgroupRoot, in every v1 hierarchy
+HOST_IP="${E2E_NODE_HOST_IP:-10.200.0.1}" # a /30 with NODE_IP
+NODE_IP="${E2E_NODE_IP:-10.200.0.2}"
+DNS_IP="$NODE_IP"                      # CoreDNS listens on the node IP
+POD_CIDR="${E2E_NODE_POD_CIDR:-10.201.0.0/24}"
+SERVICE_CIDR=10.96.0.0/12              # as controlplane/components.sh
+APIPROXY_PORT=6443
+REAL_NODE_NAME="${E2E_REAL_NODE_NAME:-e2e-node}"
+KWOK_TAINT=kwok.x-k8s.io/node=fake:NoSchedule
+OWNER_LABEL=monsterstack.local/e2e-node # marks cluster objects start.sh made
+RUNC="$(command -v runc || echo /usr/sbin/runc)"
+CNI_BIN_DIR=/usr/lib/cni               # Debian's containernetworking-plugins
+KUBECTL="${KUBECTL:-kubectl}"
+# Host-wide sysctls the kubelet sets (vm.overcommit_memory=1, kernel.panic=10,
+# kernel.panic_on_oops=1, and the others if they differ); saved and restored.
+SYSCTLS=(vm.overcommit_memory vm.panic_on_oom kernel.panic kernel.panic_on_oops
+  kernel.keys.root_maxkeys kernel.keys.root_maxbytes)
+# Paths created outside STATEDIR whatever the configuration (containerd 1.6 shim
+# sockets, the kubelet's device-plugin socket and /var/log/containers links,
+# libcni's result cache); removed by stop.sh if absent before, and empty.
+HOST_PATHS=(/run/containerd /var/lib/kubelet /var/log/containers /var/log/pods /var/lib/cni "$RUN_DIR")
+
+node_paths() { # STATEDIR
+  node="$1/node"
+  bin="${MONSTERSTACK_E2E_CACHE:-$HOME/.cache/monsterstack-e2e}/k8s-$K8S_VERSION/bin"
+  kc="$1/kubeconfig"
+}
+nsn() { nsenter --net="/run/netns/$NETNS" "$@"; } # the network namespace only
+elapsed() { # needs t_start (set by start.sh)
+  python3 -c "import time; print(round(time.time() - ${t_start:?}, 1))"
+}
+lock_holders() { find /proc/[0-9]*/fd -maxdepth 1 -lname "$LOCK" 2>/dev/null | cut -d/ -f3 | sort -un | tr '\n' ' '; }
+cgroup_v1_dirs() { awk '$3 == "cgroup" { print $2 }' /proc/self/mounts; }
+clean_stale() { # leftovers of a node whose STATEDIR is gone (with the lock held: unused)
+  if [ -e "/run/netns/$NETNS" ] || ip link show "$HOST_IF" >/dev/null 2>&1; then
+    log "removing the stale network namespace $NETNS of a node that was not stopped"
+    ip netns del "$NETNS" 2>/dev/null || true
+    ip link del "$HOST_IF" 2>/dev/null || true
+  fi
+  for h in $(cgroup_v1_dirs); do
+    [ ! -d "$h$CGROUP_ROOT" ] || find "$h$CGROUP_ROOT" -depth -type d -exec rmdir {} + 2>/dev/null || true
+  done
+  return 0
+}
+render() { # template output: ${VAR} from the environment; unknown names fail
+  python3 -c 'import os, string, sys
+sys.stdout.write(string.Template(open(sys.argv[1]).read()).substitute(os.environ))' "$1" >"$2"
+}
+
+# run host|node NAME CMD...: detached (own session), logs/NAME.log, pid recorded.
+# NAME must be the executable's basename (stop.sh checks /proc/PID/exe).
+run() {
+  local where=$1 name=$2
+  shift 2
+  if [ "$where" = node ]; then set -- nsenter --net="/run/netns/$NETNS" "$@"; fi
+  setsid "$@" >"$node/logs/$name.log" 2>&1 </dev/null &
+  echo "$name $!" >>"$node/pids"
+  log "$name started (pid $!, $where network namespace)"
+}
+alive() {
+  local pid
+  pid=$(awk -v n="$1" '$1 == n { print $2 }' "$node/pids")
+  kill -0 "$pid" 2>/dev/null || fail "$1 exited; see $node/logs/$1.log"
+}
+wait_for() { # WHAT COMPONENT CMD...: polls CMD; aborts if COMPONENT dies
+  local what=$1 comp=$2 deadline=$((SECONDS + TIMEOUT))
+  shift 2
+  until "$@" >/dev/null 2>&1; do
+    alive "$comp"
+    [ $SECONDS -lt $deadline ] || fail "timed out after ${TIMEOUT}s waiting for $what"
+    sleep 0.5
+  done
+  log "$what: ok ($(elapsed)s)"
+}
+
+# images[] and PAUSE_IMAGE from E2E_NODE_IMAGES / E2E_PAUSE_IMAGE (see start.sh):
+# a directory with images.env (images/build.sh's output: the archives it names), a
+# directory of *.tar, or a list of archives separated by spaces or colons.
+resolve_images() {
+  local src="${E2E_NODE_IMAGES:-${MONSTERSTACK_E2E_CACHE:-$HOME/.cache/monsterstack-e2e}/images}" f
+  if [ -f "$src/images.env" ]; then # images/build.sh's: PAUSE_IMAGE=..., <NAME>_ARCHIVE=...
+    # shellcheck source=/dev/null # images/build.sh's output, written at build time
+    PAUSE_IMAGE="$(. "$src/images.env" && echo "${PAUSE_IMAGE:-}")"
+    # shellcheck source=/dev/null # the same file
+    while read -r f; do
+      [ -f "$f" ] && images+=("$f") || missing+=("image archive $f (named in $src/images.env)")
+    done < <(. "$src/images.env" && set | sed -n "s/^[A-Z0-9_]*_ARCHIVE=//p" | tr -d "'")
+  elif [ -d "$src" ]; then
+    for f in "$src"/*.tar; do [ -f "$f" ] && images+=("$f"); done
+  elif [[ "$src" != *.tar* ]]; then
+    missing+=("image directory $src: build the images (bash localcluster/images/build.sh) or set E2E_NODE_IMAGES")
+  else
+    for f in ${src//:/ }; do
+      [ -f "$f" ] && images+=("$f") || missing+=("image archive $f (E2E_NODE_IMAGES)")
+    done
+  fi
+  PAUSE_IMAGE="${E2E_PAUSE_IMAGE:-${PAUSE_IMAGE:-}}"
+  [ ${#images[@]} -gt 0 ] || [ ! -d "$src" ] ||
+    missing+=("image archives: none in $src; build them (bash localcluster/images/build.sh) or set E2E_NODE_IMAGES")
+  [ -n "$PAUSE_IMAGE" ] ||
+    missing+=("pause image reference: E2E_PAUSE_IMAGE, or PAUSE_IMAGE in <E2E_NODE_IMAGES directory>/images.env")
+}

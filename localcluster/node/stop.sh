@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# Stops the real node that node/start.sh added to STATEDIR's cluster and
+# restores the host. ../down.sh runs it first when STATEDIR/node exists.
+#
+# Usage: bash localcluster/node/stop.sh STATEDIR   (default: $E2E_CLUSTER_DIR)
+#
+#  1. cluster objects (if the API server answers): kwok taint removed, our
+#     `kubernetes` EndpointSlice deleted; after the kubelet: the Node deleted
+#  2. coredns, kube-proxy, kubelet: SIGTERM by PID (STATEDIR/node/pids, only if
+#     /proc/PID/exe still is that program), SIGKILL after 20 s
+#  3. e2e-cri-clean: every pod sandbox stopped and removed through containerd
+#     (containers killed, CNI DEL); then containerd and e2e-apiproxy stopped
+#  4. leftovers: processes still in the node's network namespace or cgroups are
+#     SIGKILLed (and named); mounts under STATEDIR/node unmounted; the cgroup
+#     root removed from every hierarchy; the network namespace deleted (veth,
+#     bridge, iptables rules, routes and its ip_forward go with it)
+#  5. the saved sysctls written back; host paths removed if start.sh found
+#     them absent (only our files, then empty directories); the lock released
+#  6. STATEDIR/node removed (E2E_KEEP_STATE=1 keeps it: logs, configs)
+# Prints what it could not restore and exits 1 then. Safe to run twice.
+set -uo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+source "$here/../controlplane/versions.env"
+LOG_PREFIX=node/stop.sh
+source "$here/common.sh"
+
+state="${1:-${E2E_CLUSTER_DIR:-}}"
+[ -n "$state" ] || die "usage: stop.sh STATEDIR (or set E2E_CLUSTER_DIR)"
+[ -d "$state/node" ] || { log "no node in $state; nothing to do"; exit 0; }
+state="$(cd "$state" && pwd)"
+[ "$(id -u)" = 0 ] || die "stop.sh must run as root (it unmounts, removes cgroups and the network namespace)"
+node_paths "$state"
+rc=0
+warn() { log "$*"; rc=1; }
+REAL_NODE_NAME="$(cat "$node/host/node-name" 2>/dev/null || echo "$REAL_NODE_NAME")"
+owner="$(cat "$LOCK" 2>/dev/null)"
+if [ -n "$owner" ] && [ "$owner" != "$state" ] && [ -n "$(lock_holders)" ]; then
+  die "the machine's real node belongs to $owner, not $state; not touching it"
+fi
+
+api=
+[ -f "$kc" ] && k --request-timeout=5s get --raw /readyz >/dev/null 2>&1 && api=1
+if [ -n "$api" ]; then
+  k taint nodes -l type=kwok "${KWOK_TAINT%%=*}:NoSchedule-" >/dev/null 2>&1
+  k delete endpointslices -n default -l "$OWNER_LABEL=true" >/dev/null 2>&1
+fi
+
+ours() { # pid name: is pid still that program?
+  local exe
+  exe="$(readlink "/proc/$1/exe" 2>/dev/null)" || return 1
+  [ "$(basename "${exe% (deleted)}")" = "$2" ]
+}
+stop_proc() { # name
+  local pid
+  pid="$(awk -v n="$1" '$1 == n { print $2 }' "$node/pids" 2>/dev/null | tail -n1)"
+  [ -n "$pid" ] && ours "$pid" "$1" || return 0
+  kill -TERM "$pid"
+  for _ in $(seq 200); do ours "$pid" "$1" || break; sleep 0.1; done
+  if ours "$pid" "$1"; then
+    log "$1 (pid $pid) ignored SIGTERM for 20s; SIGKILL"
+    kill -KILL "$pid"
+    for _ in $(seq 50); do ours "$pid" "$1" || break; sleep 0.1; done
+  fi
+  log "$1 (pid $pid) stopped"
+}
+for p in coredns kube-proxy kubelet; do stop_proc "$p"; done
+if [ -n "$api" ]; then
+  k delete node "$REAL_NODE_NAME" --wait=false >/dev/null 2>&1 && log "node $REAL_NODE_NAME deleted"
+  sed -i "\#$node/env#d" "$state/env" 2>/dev/null
+fi
+if [ -S "$RUN_DIR/containerd.sock" ] && [ -x "$bin/e2e-cri-clean" ]; then
+  "$bin/e2e-cri-clean" -endpoint "unix://$RUN_DIR/containerd.sock" -timeout 60s >&2 ||
+    warn "e2e-cri-clean failed; leftovers are killed below"
+fi
+for p in containerd e2e-apiproxy; do stop_proc "$p"; done
+
+# ---- leftovers: processes, mounts, cgroups, network namespace -------------------
+leftovers() {
+  {
+    [ -e "/run/netns/$NETNS" ] && ip netns pids "$NETNS"
+    for h in $(cgroup_v1_dirs); do
+      [ -d "$h$CGROUP_ROOT" ] && find "$h$CGROUP_ROOT" -name cgroup.procs -exec cat {} +
+    done
+  } 2>/dev/null | sort -un
+}
+for _ in 1 2 3; do
+  pids="$(leftovers)"
+  [ -n "$pids" ] || break
+  for pid in $pids; do
+    warn "killing leftover pid $pid ($(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | cut -c1-100))"
+    kill -KILL "$pid" 2>/dev/null
+  done
+  sleep 1
+done
+awk '{ print $5 }' /proc/self/mountinfo | grep -F "$node/" | sort -r | while read -r m; do
+  umount "$m" 2>/dev/null || umount -l "$m" || warn "cannot unmount $m"
+done
+for h in $(cgroup_v1_dirs); do
+  [ -d "$h$CGROUP_ROOT" ] || continue
+  find "$h$CGROUP_ROOT" -depth -type d -exec rmdir {} + 2>/dev/null
+  [ -d "$h$CGROUP_ROOT" ] && warn "cannot remove cgroup $h$CGROUP_ROOT"
+done
+if [ -e "/run/netns/$NETNS" ]; then
+  ip netns del "$NETNS" || warn "cannot delete network namespace $NETNS"
+fi
+ip link show "$HOST_IF" >/dev/null 2>&1 && { ip link del "$HOST_IF" || warn "cannot delete $HOST_IF"; }
+
+# ---- sysctls, host paths, lock ------------------------------------------------------
+if [ -f "$node/host/sysctls" ]; then
+  while read -r key val; do
+    [ "$(sysctl -n "$key")" = "$val" ] && continue
+    if sysctl -qw "$key=$val"; then log "sysctl $key restored to $val"; else warn "cannot restore sysctl $key=$val"; fi
+  done <"$node/host/sysctls"
+fi
+rm -f /var/lib/kubelet/device-plugins/kubelet.sock /var/lib/kubelet/device-plugins/kubelet_internal_checkpoint
+find /var/log/containers -maxdepth 1 -type l -lname "$node/*" -delete 2>/dev/null
+# After a crash (no CRI teardown): our shims' sockets and libcni result caches.
+for b in "$node"/containerd/state/io.containerd.runtime.v2.task/*/*/; do
+  [ -d "$b" ] || continue
+  a="$(cat "$b/address" 2>/dev/null)"
+  case "$a" in unix:///run/containerd/s/*) rm -f "${a#unix://}" ;; esac
+  rm -f /var/lib/cni/results/*-"$(basename "$b")"-*
+done
+rm -rf "$RUN_DIR"
+if [ -f "$node/host/absent" ]; then
+  while read -r p; do
+    [ -e "$p" ] || continue
+    find "$p" -depth -type d -empty -delete 2>/dev/null
+    [ -e "$p" ] && log "$p: created while the node ran, left in place (not ours, e.g. another containerd): $(find "$p" -mindepth 1 | head -3 | tr '\n' ' ')"
+  done <"$node/host/absent"
+fi
+if [ -e "$LOCK" ]; then
+  holders="$(lock_holders)"
+  if [ -z "$holders" ]; then rm -f "$LOCK"; else warn "lock $LOCK still held by pid(s) $holders"; fi
+fi
+
+if [ -n "${E2E_KEEP_STATE:-}" ]; then
+  log "E2E_KEEP_STATE set: kept $node"
+else
+  rm -rf --one-file-system "$node" || warn "cannot remove $node"
+fi
+if [ $rc = 0 ]; then log "node stopped, host restored"; else log "node stopped; see the warnings above"; fi
+exit $rc

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# npm start: the app on this project's own local cluster (our minikube), from a bare machine.
+# Readies the machine (setup.sh), starts the local cluster unless it runs, selects stack
+# `dev` (created with the node's images) in a file backend of the project's cache unless
+# you are logged in somewhere, runs `pulumi up --yes`, and prints the frontend's URL.
+# Run again, it changes nothing. npm stop (stop.sh) stops the cluster.
+set -euo pipefail
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo"
+[ "$(id -u)" = 0 ] || { echo "npm start: the local cluster's real node needs root (containerd, a network namespace, iptables): run it as root. Nothing was changed." >&2; exit 1; }
+
+t0=$SECONDS
+step() { printf '[npm start %dm%02ds] %s\n' $(((SECONDS - t0) / 60)) $(((SECONDS - t0) % 60)) "$*" >&2; }
+
+step "1/4 readying the machine: packages, the Pulumi toolchain, the cluster and the images (cold: about 21 min; then seconds); next: the local cluster"
+setup_log="$(mktemp "${TMPDIR:-/tmp}/monsterstack-setup.XXXXXX")"
+# setup.sh's steps, and under them each binary a cold build starts and ends (the longest, kube-apiserver, about 7 min).
+if ! bash localcluster/setup.sh 2>&1 | tee "$setup_log" | grep --line-buffered -E '^\[setup |^\[[a-z]+/build\.sh [0-9:]+\] .*: (building|built in) ' \
+    | sed -u 's/^\[\([a-z]*\/build\.sh\)/    [\1/' >&2; then
+  tail -n 40 "$setup_log" >&2
+  echo "npm start: localcluster/setup.sh failed (its last lines above; the whole log: $setup_log)" >&2
+  exit 1
+fi
+rm -f "$setup_log"
+# shellcheck source=toolchain/env.sh
+source localcluster/toolchain/env.sh
+# shellcheck source=paths.sh
+source localcluster/paths.sh
+
+step "2/4 the local cluster in $LOCAL_CLUSTER (next: stack dev)"
+if local_cluster_running; then
+  step "    already running: reused"
+else
+  bash localcluster/down.sh "$LOCAL_CLUSTER" >/dev/null 2>&1 || true  # what a crash or a reboot left
+  mkdir -p "$LOCAL_DIR"
+  bash localcluster/up.sh "$LOCAL_CLUSTER" >/dev/null 2>"$LOCAL_DIR/cluster-start.log" \
+    || { tail -n 30 "$LOCAL_DIR/cluster-start.log" >&2; echo "npm start: the local cluster did not start (above; the whole log: $LOCAL_DIR/cluster-start.log)" >&2; exit 1; }
+  step "    started (the node ready in $(sed -n 's/.*node e2e-node ready in \([0-9.]*s\).*/\1/p' "$LOCAL_DIR/cluster-start.log"))"
+fi
+write_local_env
+# shellcheck source=/dev/null # written just above
+source "$LOCAL_DIR/env"
+
+step "3/4 stack dev, in $(pulumi whoami --verbose 2>/dev/null | sed -n 's/^Backend URL: //p') (next: pulumi up)"
+npm run --silent build  # the program runs compiled (Pulumi.yaml): this clone's sources, as they are
+pulumi stack select dev --create >/dev/null
+for tier in redis frontend imagebackend; do
+  ref_var="E2E_${tier^^}_IMAGE"
+  pulumi config set "${tier}Image" "${!ref_var}"
+  pulumi config set "${tier}ImagePullPolicy" Never
+done
+
+step "4/4 pulumi up --yes"
+pulumi up --yes
+
+namespace="$(pulumi stack output namespaceName)"
+node_port="$(kubectl get service frontend -n "$namespace" -o jsonpath='{.spec.ports[0].nodePort}')"
+url="http://$E2E_NODE_IP:$node_port/"
+step "done: the app answers at $url"
+cat <<TRY
+
+The app: $url
+
+Try the course's exercise in a shell of your own (first: source $LOCAL_DIR/env):
+  curl -s $url | grep visits     # the visit counter
+  kubectl delete pod -n $namespace -l app.kubernetes.io/name=redis     # Redis restarts on its volume
+  kubectl get pods -n $namespace -w     # until redis is Running again (Ctrl-C), then curl: the counter carries on
+  pulumi config set reclaimPolicy Retain && pulumi preview --diff     # two in-place updates, nothing replaced
+npm stop stops the local cluster (localcluster/README.md).
+TRY

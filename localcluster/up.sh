@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Starts the whole local cluster, our minikube, in ordered, named steps, as kind creates a cluster:
+#
+#   controlplane  etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok on
+#                 127.0.0.1 (controlplane/start.sh); LoadBalancer Services get the real node's
+#                 address (node/common.sh), where kube-proxy answers
+#   storage       minikube's storage provisioner and its default class `standard` (storage/start.sh)
+#   node          one real node running the images (node/start.sh)
+#   netpol        NetworkPolicy enforcement on that node (netpol/start.sh)
+#   images-env    the images the node has, appended to STATEDIR/env
+#
+# Each step prints "[up <name>] ..." on stderr when it begins and when it is done, with its time;
+# the steps' own progress lines come between (node/start.sh's "node e2e-node ready in <n>s"
+# among them: npm start reads it). On a failure or Ctrl-C, down.sh stops what was started.
+# Needs root and setup.sh done.
+#
+# Usage: dir=$(bash localcluster/up.sh [STATEDIR]); source "$dir/env"; ...; bash localcluster/down.sh "$dir"
+# STATEDIR is printed on the last line of stdout (the only thing up.sh prints there). $dir/env sets
+# KUBECONFIG, the node's address (E2E_NODE_IP: NodePorts answer there) and the images to
+# configure (E2E_REDIS_IMAGE, E2E_FRONTEND_IMAGE, E2E_IMAGEBACKEND_IMAGE).
+set -Eeuo pipefail # -E: the ERR trap below fires inside step() too
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+state="${1:-$(mktemp -d "${TMPDIR:-/tmp}/monsterstack-cluster.XXXXXX")}"
+current=
+trap 'echo "up.sh: step ${current:-?} failed; stopping what was started" >&2; bash "$here/down.sh" "$state" >/dev/null 2>&1' ERR
+
+t_up=$SECONDS
+# step <name> <command...>: runs one step; its stdout is dropped (STATEDIR is up.sh's only output).
+step() {
+  current=$1
+  shift
+  local t0=$SECONDS
+  echo "[up $current] starting" >&2
+  "$@" >/dev/null
+  echo "[up $current] done in $((SECONDS - t0))s" >&2
+}
+
+# The images' references, from images/build.sh's output, for the stack's settings.
+images_env() {
+  local images="${MONSTERSTACK_E2E_CACHE:-$HOME/.cache/monsterstack-e2e}/images/images.env"
+  # A failed `source` would end up.sh without the ERR trap, leaving the cluster running.
+  [ -f "$images" ] || { echo "up.sh: $images is missing: bash $here/images/build.sh" >&2; return 1; }
+  # shellcheck source=/dev/null # images/build.sh's output
+  source "$images"
+  cat >>"$state/env" <<ENV
+# the images the node has (loaded by hand, as with minikube image load): use imagePullPolicy Never
+export E2E_REDIS_IMAGE='$REDIS_IMAGE' E2E_FRONTEND_IMAGE='$FRONTEND_IMAGE' E2E_IMAGEBACKEND_IMAGE='$IMAGEBACKEND_IMAGE'
+ENV
+}
+
+step controlplane env E2E_LB_INGRESS_IP=10.200.0.2 bash "$here/controlplane/start.sh" "$state"
+step storage bash "$here/storage/start.sh" "$state" standard
+step node bash "$here/node/start.sh" "$state"
+step netpol bash "$here/netpol/start.sh" "$state"
+step images-env images_env
+echo "[up] cluster ready in $((SECONDS - t_up))s: source $state/env" >&2
+echo "$state"
