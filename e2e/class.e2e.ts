@@ -12,7 +12,7 @@ import { kubeJson, waitFor } from "./lib/cluster";
 import type { JsonRecord } from "../class/report";
 import { defaultNamespace } from "../config";
 
-const CLASS = ["ann", "ben", "cal", "dot", "eve"];
+const CLASS = ["ann", "ben", "cid", "dot", "eve"];
 
 
 describe("npm run class: a class of 5 with --parallel 3", function () {

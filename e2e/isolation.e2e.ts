@@ -1,6 +1,6 @@
 // Trainees cannot reach each other's data over the network, on the real node with its
-// NetworkPolicy enforcement (localcluster/netpol): alice, with her own kubeconfig, starts a pod that
-// tries bob's Redis, image backend and frontend; the class tool measures the same; and with
+// NetworkPolicy enforcement (localcluster/netpol): nina, with her own kubeconfig, starts a pod that
+// tries omar's Redis, image backend and frontend; the class tool measures the same; and with
 // the enforcement stopped, the class tool says so. Typed as docs/class.md tells a trainer.
 import * as assert from "assert";
 import * as fs from "fs";
@@ -11,7 +11,7 @@ import { kubeJson } from "./lib/cluster";
 import type { JsonRecord } from "../class/report";
 import { defaultNamespace } from "../config";
 
-const CLASS = ["alice", "bob"];
+const CLASS = ["nina", "omar"];
 const at = (t: string) => ({ namespace: defaultNamespace(t) });
 const CLUSTER_DIR = required("E2E_CLUSTER_DIR");
 const NETNS = required("E2E_NODE_NETNS");
@@ -41,15 +41,15 @@ describe("network isolation: NetworkPolicies enforced, and measured by the class
         for (const t of CLASS) await allRunning(at(t));
     });
 
-    it("a pod alice starts with her own kubeconfig cannot open bob's Redis or image backend; bob's frontend answers; both keep counting", async () => {
-        const before = { alice: await visit(at("alice"), "alice, before"), bob: await visit(at("bob"), "bob, before") };
-        const bob = defaultNamespace("bob");
-        const frontendPort = kubeJson("service", "frontend", "-n", bob).spec.ports[0].port;
+    it("a pod nina starts with her own kubeconfig cannot open omar's Redis or image backend; omar's frontend answers; both keep counting", async () => {
+        const before = { nina: await visit(at("nina"), "nina, before"), omar: await visit(at("omar"), "omar, before") };
+        const omar = defaultNamespace("omar");
+        const frontendPort = kubeJson("service", "frontend", "-n", omar).spec.ports[0].port;
         const targets = [["redis", 6379], ["imagebackend", 8080], ["frontend", frontendPort]] as const;
-        const reached = await reachableFrom(["--kubeconfig", path.join(out, "alice.kubeconfig")], "reach-bob", bob, targets);
+        const reached = await reachableFrom(["--kubeconfig", path.join(out, "nina.kubeconfig")], "reach-omar", omar, targets);
         assert.deepStrictEqual(reached, { redis: "closed", imagebackend: "closed", frontend: "open" });
-        assert.strictEqual(await visit(at("alice"), "alice, after"), before.alice + 1);
-        assert.strictEqual(await visit(at("bob"), "bob, after"), before.bob + 1);
+        assert.strictEqual(await visit(at("nina"), "nina, after"), before.nina + 1);
+        assert.strictEqual(await visit(at("omar"), "omar, after"), before.omar + 1);
     });
 
     it("`class up --json` measured it: networkIsolation \"enforced\" for every trainee, and its probe pod is gone", () => {
@@ -68,7 +68,7 @@ describe("network isolation: NetworkPolicies enforced, and measured by the class
             assert.strictEqual(status.status, 0, status.stderr);
             const records: JsonRecord[] = JSON.parse(status.stdout);
             assert.deepStrictEqual(records.map((x) => [x.trainee, x.networkIsolation]), CLASS.map((t) => [t, "not enforced"]));
-            assert.match(status.stderr, /WARNING: trainees can reach each other's Redis over the network: a pod in alice's namespace, with alice's rights reached bob's Redis/);
+            assert.match(status.stderr, /WARNING: trainees can reach each other's Redis over the network: a pod in nina's namespace, with nina's rights reached omar's Redis/);
             assert.match(status.stderr, /CNI that does .* or set redisAuth=true/);
         } finally {
             const start = run("bash", ["localcluster/netpol/start.sh", CLUSTER_DIR], { cwd: REPO, allowFail: true });

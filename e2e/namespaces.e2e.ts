@@ -126,29 +126,29 @@ describe("a stack takes only its own namespace", function () {
     });
 
     it("a stack deployed by 2722259 keeps its namespace, policies and data on upgrade: its stack id is added in place, and the counter carries on", async () => {
-        const kim = TraineeCli.checkoutAt("2722259", "kim", backend.root, "kim-at-2722259");
-        useLocalImages(kim);
+        const uma = TraineeCli.checkoutAt("2722259", "uma", backend.root, "uma-at-2722259");
+        useLocalImages(uma);
         // With tenancy, whose NetworkPolicies are now the app's own (AppIngress): they must move, not be made again.
-        kim.set("tenancy", "on");
-        kim.up();
-        await allRunning(kim);
-        const before = await visit(kim, "kim's app, deployed by 2722259");
-        const namespace = kubeJson("namespace", kim.namespace).metadata;
+        uma.set("tenancy", "on");
+        uma.up();
+        await allRunning(uma);
+        const before = await visit(uma, "uma's app, deployed by 2722259");
+        const namespace = kubeJson("namespace", uma.namespace).metadata;
         assert.strictEqual(namespace.labels["monsterstack.io/stack-id"], undefined);
-        kim.upgrade();
-        const steps = kim.previewSteps();
+        uma.upgrade();
+        const steps = uma.previewSteps();
         assert.deepStrictEqual(steps.filter((s) => s.type === "kubernetes:core/v1:Namespace").map((s) => s.op), ["update"]);
         const destructive = steps.filter((s) => ["replace", "create-replacement", "delete-replaced", "delete"].includes(s.op));
         assert.deepStrictEqual(destructive, [], "the upgrade would replace or delete");
         const policies = steps.filter((s) => s.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy" && s.op === "create").map((s) => s.urn.split("::").pop());
         assert.deepStrictEqual(policies, ["app-ingress-app-deny-ingress"], "only the new policy is created; the others are the same objects");
-        kim.up();
-        await allRunning(kim);
-        const after = kubeJson("namespace", kim.namespace).metadata;
+        uma.up();
+        await allRunning(uma);
+        const after = kubeJson("namespace", uma.namespace).metadata;
         assert.strictEqual(after.uid, namespace.uid, "the namespace was replaced");
         assert.match(after.labels["monsterstack.io/stack-id"], /^[0-9a-f]{16}$/);
-        assert.strictEqual(await visit(kim, "kim's app, upgraded"), before + 1);
-        kim.destroy();
+        assert.strictEqual(await visit(uma, "uma's app, upgraded"), before + 1);
+        uma.destroy();
     });
 
     it("hank moves to another namespace as the README says, and his counter carries on there", async () => {

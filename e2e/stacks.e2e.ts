@@ -24,48 +24,48 @@ describe("trainees side by side, and rendered YAML", function () {
         backend = tempBackend("stacks");
     });
 
-    it("bob and carol deploy side by side with tenancy: each kubeconfig reaches its own namespace only; both destroy cleanly", async () => {
-        const bob = traineeWithLocalImages("bob", backend.root);
+    it("rita and carol deploy side by side with tenancy: each kubeconfig reaches its own namespace only; both destroy cleanly", async () => {
+        const rita = traineeWithLocalImages("rita", backend.root);
         const carol = traineeWithLocalImages("carol", backend.root);
-        for (const t of [bob, carol]) {
+        for (const t of [rita, carol]) {
             t.set("tenancy", "on");
             t.up();
         }
-        const volumes = [bob, carol].map((t) => kubeJson("pvc", "redis-data", "-n", t.namespace).spec.volumeName);
+        const volumes = [rita, carol].map((t) => kubeJson("pvc", "redis-data", "-n", t.namespace).spec.volumeName);
         assert.notStrictEqual(volumes[0], volumes[1]);
-        for (const t of [bob, carol]) assert.ok(ready(t, "frontend", 2), `${t.stack}'s frontend is not ready`);
+        for (const t of [rita, carol]) assert.ok(ready(t, "frontend", 2), `${t.stack}'s frontend is not ready`);
 
-        // The kubeconfig a trainer hands bob: `pulumi stack output traineeKubeconfig --show-secrets`, in a 0600 file.
-        const kubeconfig = path.join(backend.root, "bob.kubeconfig");
-        fs.writeFileSync(kubeconfig, bob.pulumi("stack", "output", "traineeKubeconfig", "--show-secrets").stdout, { mode: 0o600 });
-        const asBob = (...args: string[]) => run("kubectl", ["--kubeconfig", kubeconfig, ...args], { allowFail: true });
-        const can = (...args: string[]) => asBob("auth", "can-i", ...args).stdout.trim();
-        // Allowed: list, exec and read logs in his namespace; look at the storage side.
+        // The kubeconfig a trainer hands rita: `pulumi stack output traineeKubeconfig --show-secrets`, in a 0600 file.
+        const kubeconfig = path.join(backend.root, "rita.kubeconfig");
+        fs.writeFileSync(kubeconfig, rita.pulumi("stack", "output", "traineeKubeconfig", "--show-secrets").stdout, { mode: 0o600 });
+        const asRita = (...args: string[]) => run("kubectl", ["--kubeconfig", kubeconfig, ...args], { allowFail: true });
+        const can = (...args: string[]) => asRita("auth", "can-i", ...args).stdout.trim();
+        // Allowed: list, exec and read logs in her namespace; look at the storage side.
         assert.deepStrictEqual([can("list", "pods"), can("create", "pods/exec"), can("get", "pods/log"), can("list", "persistentvolumes")], ["yes", "yes", "yes", "yes"]);
-        assert.match(asBob("get", "pods", "-o", "name").stdout, /pod\/frontend-/);
-        assert.match(asBob("logs", "deployment/frontend").stdout + asBob("logs", "deployment/frontend").stderr, /Running on/);
-        assert.match(asBob("exec", "deployment/frontend", "--", "id", "-u").stdout, /^10001$/m);
-        assert.match(asBob("get", "pv").stdout, new RegExp(volumes[0]));
+        assert.match(asRita("get", "pods", "-o", "name").stdout, /pod\/frontend-/);
+        assert.match(asRita("logs", "deployment/frontend").stdout + asRita("logs", "deployment/frontend").stderr, /Running on/);
+        assert.match(asRita("exec", "deployment/frontend", "--", "id", "-u").stdout, /^10001$/m);
+        assert.match(asRita("get", "pv").stdout, new RegExp(volumes[0]));
         // Forbidden: carol's pods and secrets, deleting namespaces, patching any volume.
         assert.deepStrictEqual([
             can("get", "pods", "-n", carol.namespace), can("get", "secrets", "-n", carol.namespace),
             can("delete", "namespaces"), can("patch", "persistentvolumes"),
         ], ["no", "no", "no", "no"]);
         for (const attempt of [
-            asBob("get", "pods", "-n", carol.namespace),
-            asBob("get", "secrets", "-n", carol.namespace),
-            asBob("delete", "namespace", carol.namespace, "--dry-run=server"),
-            asBob("patch", "pv", volumes[1], "-p", '{"spec":{"persistentVolumeReclaimPolicy":"Delete"}}'),
+            asRita("get", "pods", "-n", carol.namespace),
+            asRita("get", "secrets", "-n", carol.namespace),
+            asRita("delete", "namespace", carol.namespace, "--dry-run=server"),
+            asRita("patch", "pv", volumes[1], "-p", '{"spec":{"persistentVolumeReclaimPolicy":"Delete"}}'),
         ]) {
             assert.notStrictEqual(attempt.status, 0);
             assert.match(attempt.stderr, /Forbidden|forbidden/);
         }
-        bob.destroy();
+        rita.destroy();
         carol.destroy();
         await waitFor("both namespaces and volumes to go", () =>
-            !kubeJson("namespace", bob.namespace) && !kubeJson("namespace", carol.namespace) && volumes.every((v) => !kubeJson("pv", v)));
+            !kubeJson("namespace", rita.namespace) && !kubeJson("namespace", carol.namespace) && volumes.every((v) => !kubeJson("pv", v)));
         // Destroyed with the stack, the token no longer opens anything.
-        assert.notStrictEqual(asBob("get", "pv").status, 0);
+        assert.notStrictEqual(asRita("get", "pv").status, 0);
     });
 
     it("renderYamlTo with tenancy: `pulumi stack output afterApply | sh` applies the files and finishes; dave's Redis is as closed as `pulumi up` makes it", async () => {

@@ -28,10 +28,7 @@ bin="$dir/bin"
 src="$dir/src"
 export GOTOOLCHAIN=local GOWORK=off GOFLAGS="${GOFLAGS:-} -mod=mod"
 
-# main.go's hash is taken with its paths spelled as before the move from e2e/ to localcluster/
-# (the comment naming versions.env), so that the move rebuilt nothing; the next change of
-# main.go rebuilds anyway, and may drop the sed.
-stamp="minikube v$MINIKUBE_VERSION main.go $(sed 's#localcluster/#e2e/#g' "$here/main.go" | sha256sum | cut -c1-16)"
+stamp="minikube v$MINIKUBE_VERSION main.go $(sha256sum <"$here/main.go" | cut -c1-16)"
 if [ -x "$bin/storage-provisioner" ] && [ "$(cat "$bin/.storage-provisioner.version" 2>/dev/null)" = "$stamp" ]; then
   log "storage-provisioner ($stamp): already built, skipping"
   exit 0
