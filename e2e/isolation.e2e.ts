@@ -6,24 +6,23 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { allRunning, CLASS_LOCAL_IMAGES, reachableFrom, visit } from "./lib/app";
-import { npmClass, processesRunning, REPO, required, run, tempBackend, TempBackend } from "./lib/cli";
+import { npmClass, onlyOnLocalCluster, processesRunning, REPO, required, run, tempBackend, TempBackend } from "./lib/cli";
 import { kubeJson } from "./lib/cluster";
 import type { JsonRecord } from "../class/report";
 import { defaultNamespace } from "../config";
 
 const CLASS = ["nina", "omar"];
 const at = (t: string) => ({ namespace: defaultNamespace(t) });
-const CLUSTER_DIR = required("E2E_CLUSTER_DIR");
-const NETNS = required("E2E_NODE_NETNS");
 
 /** The node's network namespace as kube-router leaves it: its iptables filter rules and its ipsets. */
 function nodeFirewall(): string {
-    const inNode = (...cmd: string[]) => run("nsenter", [`--net=/run/netns/${NETNS}`, ...cmd]).stdout;
+    const inNode = (...cmd: string[]) => run("nsenter", [`--net=/run/netns/${required("E2E_NODE_NETNS")}`, ...cmd]).stdout;
     return inNode("iptables-save", "-t", "filter") + inNode("ipset", "list", "-n");
 }
 const KUBE_ROUTER_STATE = /kube-router netpol|KUBE-ROUTER-|KUBE-NWPLCY-|KUBE-POD-FW-|^KUBE-(SRC|DST)-/m;
 
 describe("network isolation: NetworkPolicies enforced, and measured by the class tool", function () {
+    onlyOnLocalCluster(this, "to stop and start its NetworkPolicy enforcement (localcluster/netpol) and read the node's firewall");
     this.timeout(10 * 60 * 1000);
     let backend: TempBackend;
     let roster: string;
@@ -58,7 +57,7 @@ describe("network isolation: NetworkPolicies enforced, and measured by the class
     });
 
     it("with the enforcement stopped, no table or process is left, and `class status` reports \"not enforced\" with a warning", () => {
-        const stop = run("bash", ["localcluster/netpol/stop.sh", CLUSTER_DIR], { cwd: REPO });
+        const stop = run("bash", ["localcluster/netpol/stop.sh", required("E2E_CLUSTER_DIR")], { cwd: REPO });
         assert.strictEqual(stop.status, 0, stop.stderr);
         assert.doesNotMatch(nodeFirewall(), KUBE_ROUTER_STATE);
         assert.match(nodeFirewall(), /KUBE-SERVICES/, "kube-proxy's rules went too");
@@ -71,7 +70,7 @@ describe("network isolation: NetworkPolicies enforced, and measured by the class
             assert.match(status.stderr, /WARNING: trainees can reach each other's Redis over the network: a pod in nina's namespace, with nina's rights reached omar's Redis/);
             assert.match(status.stderr, /CNI that does .* or set redisAuth=true/);
         } finally {
-            const start = run("bash", ["localcluster/netpol/start.sh", CLUSTER_DIR], { cwd: REPO, allowFail: true });
+            const start = run("bash", ["localcluster/netpol/start.sh", required("E2E_CLUSTER_DIR")], { cwd: REPO, allowFail: true });
             assert.strictEqual(start.status, 0, start.stderr);
         }
         assert.match(nodeFirewall(), KUBE_ROUTER_STATE);

@@ -4,11 +4,12 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { REPO, required, run } from "./lib/cli";
+import { onlyOnLocalCluster, REPO, required, run } from "./lib/cli";
 
 const START = path.join(REPO, "localcluster", "node", "start.sh");
 
 describe("the real node's preflight", function () {
+    onlyOnLocalCluster(this, "its real node's start script (localcluster/node)");
     this.timeout(60 * 1000);
     let other: string;
 

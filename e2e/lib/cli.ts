@@ -32,6 +32,19 @@ export function run(cmd: string, args: string[], opts: { cwd?: string; allowFail
 
 export { killTree } from "../../class/processes";
 
+/**
+ * For a spec that needs what only the project's local cluster has (its real node's scripts, its
+ * NetworkPolicy enforcement): on another cluster (E2E_KUBECONFIG) it is skipped, and says why.
+ * Call it first in the spec's describe.
+ */
+export function onlyOnLocalCluster(suite: Mocha.Suite, needs: string): void {
+    if (process.env.E2E_CLUSTER_DIR) return;
+    suite.beforeAll(function () {
+        console.log(`    skipped on the cluster of E2E_KUBECONFIG: "${suite.title}" needs ${needs}, which only the local cluster has`);
+        this.skip();
+    });
+}
+
 /** A spec's temporary directory, holding the file backend its `pulumi` commands and class tool use. */
 export interface TempBackend {
     root: string;

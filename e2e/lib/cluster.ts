@@ -69,7 +69,8 @@ export function pods(namespace: string, app?: string): PodState[] {
  * Every Deployment and StatefulSet of the namespace has finished rolling out: all replicas
  * updated and ready, no pod of an older revision left, none terminating.
  */
-export function rolledOut(namespace: string, node: string): boolean {
+/** `node`: the node every pod must run on; undefined: any. */
+export function rolledOut(namespace: string, node: string | undefined): boolean {
     const workloads: WorkloadJson[] = kubeJson("deployments,statefulsets", "-n", namespace)?.items ?? [];
     if (workloads.length === 0) return false;
     const settled = workloads.every((w) => {
@@ -82,7 +83,7 @@ export function rolledOut(namespace: string, node: string): boolean {
     const expectedPods = workloads.reduce((n, w) => n + (w.spec.replicas ?? 1), 0);
     const all = pods(namespace).filter((p) => !p.job);
     return settled && all.length === expectedPods &&
-        all.every((p) => p.phase === "Running" && p.ready && !p.deleting && p.node === node);
+        all.every((p) => p.phase === "Running" && p.ready && !p.deleting && (node === undefined || p.node === node));
 }
 
 /** Runs a command in the first running pod of `app`, as the container's own user. */
