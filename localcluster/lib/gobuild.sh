@@ -11,9 +11,7 @@
 #     layout differ, so not byte-for-byte the same file);
 #   - GOGC=off for the compiler and linker (they are Go programs), bounded by GOMEMLIMIT so
 #     that a huge package still collects.
-# Together, building the random provider from an empty build cache: 0.84x and 0.89x the CPU
-# time of a plain `go build` (two runs of npm run bench:gobuild, 2-core machine, 2026-12-01;
-# by hand on 2026-11-29: 0.89x for -dwarf=false, then 0.85x for GOGC=off).
+# Together they cut the CPU time of a build (npm run bench:gobuild; docs/measurements.md).
 e2e_go_build() {
   local out=$1 pkg=$2 ldflags=$3
   shift 3
