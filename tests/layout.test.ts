@@ -8,6 +8,15 @@ const ROOT = path.join(__dirname, "..");
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8");
 
 describe("layout and docs", () => {
+    it("a unit test in a folder of tests/ is named after the module it tests: tests/<path>.test.ts tests <path>.ts", () => {
+        const inFolders = (dir: string): string[] => fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((e) =>
+            e.isDirectory() ? inFolders(path.join(dir, e.name)) : dir !== "tests" && e.name.endsWith(".test.ts") ? [path.join(dir, e.name)] : []);
+        const tests = inFolders("tests");
+        assert.ok(tests.length >= 5, tests.join(", "));
+        const orphans = tests.filter((t) => !fs.existsSync(path.join(ROOT, t.replace(/^tests\//, "").replace(/\.test\.ts$/, ".ts"))));
+        assert.deepStrictEqual(orphans, []);
+    });
+
     it("the root holds no TypeScript but index.ts and config.ts", () => {
         assert.deepStrictEqual(fs.readdirSync(ROOT).filter((f) => f.endsWith(".ts")).sort(), ["config.ts", "index.ts"]);
     });
@@ -19,7 +28,7 @@ describe("layout and docs", () => {
     });
 
     it("every relative link of the README and docs/ points to a file that exists, and to a heading of it", () => {
-        const files = ["README.md", ...fs.readdirSync(path.join(ROOT, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
+        const files = ["README.md", "localcluster/README.md", ...fs.readdirSync(path.join(ROOT, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
         // GitHub's anchors: the heading in lower case, without punctuation, spaces as dashes.
         const anchors = (file: string) => [...read(file).matchAll(/^#+ (.*)$/gm)]
             .map((m) => m[1].toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, "").replace(/ /g, "-"));

@@ -1,9 +1,9 @@
 // The class tool's network isolation check: its verdict, and the probe pod it runs with a
 // trainee's own rights (Pod Security restricted, an image the stack runs, bounded in time).
 import * as assert from "assert";
-import { isolationVerdict, notEnforcedWarning, probeImage, probePair, probePod, probeScript } from "../class/stacks/isolationProbe";
-import { parseRoster } from "../class/roster";
-import { jsonRecord, table } from "../class/report";
+import { isolationVerdict, notEnforcedWarning, probeImage, probePair, probePod, probeScript } from "../../../class/stacks/isolationProbe";
+import { parseRoster } from "../../../class/roster";
+import { jsonRecord, table } from "../../../class/report";
 
 describe("network isolation, measured by the class tool", () => {
     it("enforced when Redis refuses and the control answers; not enforced when Redis answers; unknown when the control fails too", () => {

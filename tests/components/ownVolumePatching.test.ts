@@ -4,7 +4,7 @@
 // the real API server compiles it and refuses bob's volume to alice.
 import * as assert from "assert";
 import * as cel from "@marcbachmann/cel-js";
-import { ownVolumePolicySpec, ownVolumeValidations } from "../components/ownVolumePatching";
+import { ownVolumePolicySpec, ownVolumeValidations } from "../../components/ownVolumePatching";
 
 const ALICE = "system:serviceaccount:monsterstack-alice:trainee";
 const spec = ownVolumePolicySpec("monsterstack-alice", "trainee");

@@ -4,7 +4,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { PROGRAM_DIRS, requireFreshBuild, staleSources } from "../startup/freshBuild";
+import { PROGRAM_DIRS, requireFreshBuild, staleSources } from "../../startup/freshBuild";
 
 describe("the compiled program and its sources", () => {
     let project: string;
@@ -33,7 +33,7 @@ describe("the compiled program and its sources", () => {
     });
 
     it("checks every folder of the program that tsconfig.build.json compiles", () => {
-        const build = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "tsconfig.build.json"), "utf8")) as { include: string[] };
+        const build = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "tsconfig.build.json"), "utf8")) as { include: string[] };
         assert.deepStrictEqual(build.include.map((glob) => path.dirname(glob.replace("/**", ""))).sort(), [...PROGRAM_DIRS].sort());
         write("dataVolume/plan.ts", 3000);
         assert.throws(() => requireFreshBuild(path.join(project, "bin", "index.js")), /older than dataVolume\/plan\.ts:/);

@@ -2,11 +2,11 @@
 // line refused with its number before any stack is touched.
 import * as assert from "assert";
 import type { EngineEvent } from "@pulumi/pulumi/automation";
-import { parseArgs } from "../class/main";
-import { CONFIG_KEYS } from "../config";
-import { namespaceClashes, parseAssignments, parseRoster, RosterError } from "../class/roster";
-import { pool } from "../class/pool";
-import { firstLine, isResourceDone, missingPassphrase, summary } from "../class/stacks/traineeStack";
+import { parseArgs } from "../../class/main";
+import { CONFIG_KEYS } from "../../config";
+import { namespaceClashes, parseAssignments, parseRoster, RosterError } from "../../class/roster";
+import { pool } from "../../class/pool";
+import { firstLine, isResourceDone, missingPassphrase, summary } from "../../class/stacks/traineeStack";
 
 const ROSTER = `# Kubernetes course, November
 alice

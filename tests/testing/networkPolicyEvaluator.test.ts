@@ -3,7 +3,7 @@
 // and to the API reference's field comments. Every case states both what is admitted and what
 // is not, so an evaluator that admits too much, or too little, fails here first.
 import * as assert from "assert";
-import { admits, Cluster, ipBlockContains, NetworkPolicy, Pod, selectorMatches, Source, validatePolicy, verdict } from "../testing/networkPolicyEvaluator";
+import { admits, Cluster, ipBlockContains, NetworkPolicy, Pod, selectorMatches, Source, validatePolicy, verdict } from "../../testing/networkPolicyEvaluator";
 
 /** Asserts each connection's verdict, naming the one that is wrong. */
 function expect(cluster: Cluster, to: Pod, cases: Array<[from: Source, port: number | string, admitted: boolean, protocol?: "TCP" | "UDP" | "SCTP"]>): void {

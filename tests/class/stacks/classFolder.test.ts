@@ -5,11 +5,11 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { asDeployed, classFolderOf, classProjectFile, deployedSettings, prepareClassFolder, rememberedStackIds, rememberStackIds } from "../class/stacks/classFolder";
-import { probeImage } from "../class/stacks/isolationProbe";
-import { parseRoster } from "../class/roster";
-import { ownReleasedVolumes } from "../class/stacks/purge";
-import { isKubeconfigContents, PROJECT_DIR, stackSettings } from "../class/stacks/traineeStack";
+import { asDeployed, classFolderOf, classProjectFile, deployedSettings, prepareClassFolder, rememberedStackIds, rememberStackIds } from "../../../class/stacks/classFolder";
+import { probeImage } from "../../../class/stacks/isolationProbe";
+import { parseRoster } from "../../../class/roster";
+import { ownReleasedVolumes } from "../../../class/stacks/purge";
+import { isKubeconfigContents, PROJECT_DIR, stackSettings } from "../../../class/stacks/traineeStack";
 
 describe("the class's own folder of stack settings", () => {
     let dir: string;

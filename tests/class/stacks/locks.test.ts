@@ -7,13 +7,13 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { parseArgs } from "../class/main";
-import { describeLock, fileBackendDir, holder, ProcessView, readLocks, StackLock } from "../class/stacks/locks";
-import { killTree, processStart, processTree, runsPulumi } from "../class/processes";
-import { detachedPulumi, requireWrittenFor, started, WRITTEN_FOR } from "../class/stacks/automationAdapter";
-import { ProgressLines, table } from "../class/report";
-import { parseRoster } from "../class/roster";
-import { lockedMessage, runTrainee } from "../class/stacks/traineeStack";
+import { parseArgs } from "../../../class/main";
+import { describeLock, fileBackendDir, holder, ProcessView, readLocks, StackLock } from "../../../class/stacks/locks";
+import { killTree, processStart, processTree, runsPulumi } from "../../../class/processes";
+import { detachedPulumi, requireWrittenFor, started, WRITTEN_FOR } from "../../../class/stacks/automationAdapter";
+import { ProgressLines, table } from "../../../class/report";
+import { parseRoster } from "../../../class/roster";
+import { lockedMessage, runTrainee } from "../../../class/stacks/traineeStack";
 
 const lock: StackLock = { pid: 4242, username: "trainer", hostname: "laptop", timestamp: "2026-12-01T10:00:00Z" };
 /** A machine where pid 4242 runs `pulumi` (or not) since `since`. */
@@ -170,7 +170,7 @@ describe("an interrupted class: locks and processes", () => {
         });
 
         it("a second signal kills every process tree the tool started, clears the locks this run held, names the stacks, and exits 130", async () => {
-            const fixture = path.join(__dirname, "fixtures", "interruptedClass.ts");
+            const fixture = path.join(__dirname, "..", "..", "fixtures", "interruptedClass.ts");
             const child = spawn(process.execPath, [require.resolve("ts-node/dist/bin.js"), "--transpile-only", fixture, dir], { cwd: dir, detached: true });
             let stderr = "";
             child.stderr.on("data", (d) => { stderr += d; });

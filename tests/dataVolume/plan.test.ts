@@ -1,10 +1,10 @@
 // The data-volume decision, as a pure function: the cluster's volumes, the stack's identity
 // and its config in; keep / re-bind X / provision (with the reasons) out.
 import * as assert from "assert";
-import { ConfigError } from "../config";
-import { identityLabels, labelValue, VolumeIdentity } from "../core/identity";
-import type { ClusterState, VolumeState } from "../clusterReads/volumes";
-import { age, DataRequest, dataOrigin, planDataVolume, planMessages } from "../dataVolume/plan";
+import { ConfigError } from "../../config";
+import { identityLabels, labelValue, VolumeIdentity } from "../../core/identity";
+import type { ClusterState, VolumeState } from "../../clusterReads/volumes";
+import { age, DataRequest, dataOrigin, planDataVolume, planMessages } from "../../dataVolume/plan";
 
 const alice: VolumeIdentity = { project: "monsterstack", stack: "alice", namespace: "monsterstack-alice", claim: "redis-data" };
 const aliceLabels = identityLabels(alice);

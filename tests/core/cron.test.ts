@@ -3,7 +3,7 @@
 // schedule was run through robfig/cron v3.0.1's ParseStandard plus the API server's own "TZ"
 // check (validateScheduleFormat, Kubernetes v1.37) in a Go program, which agreed on all of them.
 import * as assert from "assert";
-import { cronProblem } from "../core/cron";
+import { cronProblem } from "../../core/cron";
 
 /** A schedule, and what the API server says: "accepted", or a pattern the trainee's message must match. */
 type Case = [schedule: string, verdict: "accepted" | RegExp];
