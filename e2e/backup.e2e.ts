@@ -95,7 +95,7 @@ describe("backups: class backup and restore, and the scheduled backup", function
 
     it("a trainee whose stack is not up, or whose namespace is another line's, fails alone, reported as such", () => {
         const withGhost = path.join(backend.root, "ghost.txt");
-        fs.writeFileSync(withGhost, "sam\nghost\nann2 namespace=monsterstack-sam\n");
+        fs.writeFileSync(withGhost, "sam\nghost\nsam2 namespace=monsterstack-sam\n");
         const r = npmClass("backup", "--roster", withGhost, "--to", path.join(backend.root, "ghost-backups"));
         assert.strictEqual(r.status, 1);
         assert.match(r.stdout, /^sam .* ok$/m);
