@@ -66,7 +66,8 @@ export async function visit(trainee: InNamespace, when: string): Promise<number>
     const match = /visits: (\d+)/.exec(html);
     assert.ok(match, `no visit counter in the page:\n${html}`);
     const visits = Number(match[1]);
-    console.log(`      visits: ${visits}  (${when})`);
+    // The specs run side by side: the namespace says whose counter a line is.
+    console.log(`      visits: ${visits}  (${trainee.namespace}: ${when})`);
     return visits;
 }
 

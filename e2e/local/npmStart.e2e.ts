@@ -94,11 +94,24 @@ describe("npm start and npm stop: a bare machine to a running app, and back", ()
         assert.strictEqual(await visits(url), 3);
     });
 
-    it("npm stop: nothing of the local cluster runs, the URL no longer shows the app; npm start brings it back, with empty data", async () => {
+    it("the suite runs on the cluster npm start runs as on any other (E2E_KUBECONFIG): nothing readied or built, the local cluster's own specs skipped, saying why", () => {
+        const onIt = (command: string) => run("bash", ["-c", `source ${local}/env && E2E_KUBECONFIG="$KUBECONFIG" ${command}`], { cwd: clone, env: newcomer(), allowFail: true });
+        const r = onIt("npm run --silent test:e2e -- e2e/realNode.e2e.ts");
+        assert.strictEqual(r.status, 0, `${r.stdout.slice(-3000)}\n${r.stderr.slice(-3000)}`);
+        assert.doesNotMatch(r.stdout + r.stderr, /^\[(setup|up)[ \]]/m, "it readied the machine or started a cluster");
+        assert.match(r.stdout, /skipped on the cluster of E2E_KUBECONFIG: "the real node's preflight" needs its real node's start script \(localcluster\/node\)/);
+        assert.match(r.stdout, /0 passing[\s\S]*2 pending/);
+        const missing = onIt("unset E2E_NODE_IP && npm run --silent test:e2e -- e2e/realNode.e2e.ts");
+        assert.strictEqual(missing.status, 2);
+        assert.match(missing.stderr, /^e2e: on the cluster of E2E_KUBECONFIG, these are needed: E2E_NODE_IP \(docs\/testing\.md\)\. Nothing was run\.$/m);
+    });
+
+    it("npm stop: nothing of the local cluster runs, the node's network namespace is gone; npm start brings it back, with empty data", async () => {
+        const netns = /E2E_NODE_NETNS='?([\w.-]+)/.exec(fs.readFileSync(path.join(local, "cluster", "env"), "utf8"))?.[1] ?? assert.fail("no E2E_NODE_NETNS in the cluster's env");
         npm("stop");
         assert.deepStrictEqual(localClusterProcesses(), [], "processes outlived npm stop");
-        const after = await httpGet(url).then((r) => r.body.toString(), (err: Error) => err.message);
-        assert.doesNotMatch(after, /visits:/);
+        // Its address now routes off the machine: the namespace that held it is checked, no request is sent there.
+        assert.ok(!fs.existsSync(path.join("/run/netns", netns)), `network namespace ${netns} outlived npm stop`);
         const r = npm("start");
         assert.doesNotMatch(r.stderr, /already running/);
         const back = /^The app: (http:\/\/[\d.]+:\d+\/)$/m.exec(r.stdout)?.[1] ?? assert.fail(r.stdout.slice(-2000));
