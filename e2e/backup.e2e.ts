@@ -37,11 +37,17 @@ async function scheduledBackup(t: string): Promise<string> {
     const created = kubectl("create", "job", "-n", defaultNamespace(t), `--from=cronjob/${BACKUP_CRONJOB_NAME}`, job);
     assert.strictEqual(created.status, 0, created.stderr);
     let written = "";
+    // Three tries (backoffLimit 2), each waiting up to 60 s for Redis, with the pods of four specs starting at once.
     await waitFor(`${t}'s backup job ${job} to complete`, () => {
         if (kubeJson("job", "-n", defaultNamespace(t), job)?.status?.succeeded !== 1) return false;
         written = /backed up: (\S+\.rdb),/.exec(kubectl("logs", "-n", defaultNamespace(t), `job/${job}`).stdout)?.[1] ?? "";
         return written !== "";
-    }, 150);
+    }, 300).catch((err: Error) => {
+        const ns = defaultNamespace(t);
+        const seen = [["describe", "job", "-n", ns, job], ["logs", "-n", ns, "-l", `job-name=${job}`, "--prefix", "--all-containers", "--tail=20"],
+            ["get", "events", "-n", ns, "--sort-by=.lastTimestamp"]].map((args) => `$ kubectl ${args.join(" ")}\n${kubectl(...args).stdout.slice(-3000)}`);
+        throw new Error(`${err.message}\n${seen.join("\n")}`);
+    });
     return written;
 }
 

@@ -3,15 +3,9 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { reachableFrom, useLocalImages } from "./lib/app";
+import { reachableFrom, traineeWithLocalImages } from "./lib/app";
 import { run, tempBackend, TempBackend, TraineeCli } from "./lib/cli";
 import { kubeJson, waitFor } from "./lib/cluster";
-
-function traineeWithLocalImages(stack: string, root: string): TraineeCli {
-    const trainee = TraineeCli.checkout(stack, root);
-    useLocalImages(trainee);
-    return trainee;
-}
 
 const ready = (t: TraineeCli, deployment: string, replicas: number) =>
     kubeJson("deployment", deployment, "-n", t.namespace)?.status?.readyReplicas === replicas;

@@ -25,6 +25,13 @@ export function useLocalImages(trainee: TraineeCli): void {
     }
 }
 
+/** A trainee's checkout of the project, a new stack set to the node's images. */
+export function traineeWithLocalImages(stack: string, root: string): TraineeCli {
+    const trainee = TraineeCli.checkout(stack, root);
+    useLocalImages(trainee);
+    return trainee;
+}
+
 /** The same images for a class: `npm run class -- up`'s `--config` pairs. */
 export const CLASS_LOCAL_IMAGES = Object.entries(IMAGES).flatMap(([key, ref]) => ["--config", `${key}=${ref}`, "--config", `${key}PullPolicy=Never`]);
 
