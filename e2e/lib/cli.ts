@@ -106,6 +106,9 @@ export class TraineeCli {
     /** The namespace the stack's config names: the stack's default until `moveTo`. */
     namespace: string;
 
+    /** The commit a `checkoutAt` checkout came from: its files are the ones `upgrade` may delete. */
+    private fromCommit?: string;
+
     private constructor(readonly stack: string, readonly dir: string, readonly env?: NodeJS.ProcessEnv) {
         this.namespace = defaultNamespace(stack);
     }
@@ -135,12 +138,18 @@ export class TraineeCli {
         fs.symlinkSync(path.join(REPO, "node_modules"), path.join(dir, "node_modules"));
         run("npm", ["run", "--silent", "build"], { cwd: dir });
         const trainee = new TraineeCli(stack, dir);
+        trainee.fromCommit = commit;
         trainee.pulumi("stack", "init", stack);
         return trainee;
     }
 
-    /** The trainee's upgrade to this version: today's files over the checkout (a `git pull`), then `npm run build`. */
+    /**
+     * The trainee's upgrade to this version, as `git pull` makes it: the files of the old version
+     * that are gone today are deleted, today's are written over the checkout; then `npm run build`.
+     */
     upgrade(): void {
+        const old = this.fromCommit === undefined ? [] : run("git", ["-C", REPO, "ls-tree", "-r", "--name-only", this.fromCommit]).stdout.split("\n").filter(Boolean);
+        for (const f of old.filter((f) => !fs.existsSync(path.join(REPO, f)))) fs.rmSync(path.join(this.dir, f), { force: true });
         for (const f of fs.readdirSync(REPO).filter((f) => !NOT_COPIED.has(f) && !LOCAL_STACK_CONFIG.test(f))) {
             fs.cpSync(path.join(REPO, f), path.join(this.dir, f), { recursive: true, force: true });
         }
