@@ -44,5 +44,6 @@ describe("the real node's preflight", function () {
         assert.match(r.stderr, /cannot start the real node; missing:\n( {2}- .*\n)* {2}- root: the node needs uid 0/);
     });
 
-    after(() => fs.rmSync(other, { recursive: true, force: true }));
+    // Nothing to remove when the spec was skipped (another cluster than ours).
+    after(() => { if (other) fs.rmSync(other, { recursive: true, force: true }); });
 });
