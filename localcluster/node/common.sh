@@ -83,31 +83,3 @@ wait_for() { # WHAT COMPONENT CMD...: polls CMD; aborts if COMPONENT dies
   done
   log "$what: ok ($(elapsed)s)"
 }
-
-# images[] and PAUSE_IMAGE from E2E_NODE_IMAGES / E2E_PAUSE_IMAGE (see start.sh):
-# a directory with images.env (images/build.sh's output: the archives it names), a
-# directory of *.tar, or a list of archives separated by spaces or colons.
-resolve_images() {
-  local src="${E2E_NODE_IMAGES:-${MONSTERSTACK_E2E_CACHE:-$HOME/.cache/monsterstack-e2e}/images}" f
-  if [ -f "$src/images.env" ]; then # images/build.sh's: PAUSE_IMAGE=..., <NAME>_ARCHIVE=...
-    # shellcheck source=/dev/null # images/build.sh's output, written at build time
-    PAUSE_IMAGE="$(. "$src/images.env" && echo "${PAUSE_IMAGE:-}")"
-    # shellcheck source=/dev/null # the same file
-    while read -r f; do
-      [ -f "$f" ] && images+=("$f") || missing+=("image archive $f (named in $src/images.env)")
-    done < <(. "$src/images.env" && set | sed -n "s/^[A-Z0-9_]*_ARCHIVE=//p" | tr -d "'")
-  elif [ -d "$src" ]; then
-    for f in "$src"/*.tar; do [ -f "$f" ] && images+=("$f"); done
-  elif [[ "$src" != *.tar* ]]; then
-    missing+=("image directory $src: build the images (bash localcluster/images/build.sh) or set E2E_NODE_IMAGES")
-  else
-    for f in ${src//:/ }; do
-      [ -f "$f" ] && images+=("$f") || missing+=("image archive $f (E2E_NODE_IMAGES)")
-    done
-  fi
-  PAUSE_IMAGE="${E2E_PAUSE_IMAGE:-${PAUSE_IMAGE:-}}"
-  [ ${#images[@]} -gt 0 ] || [ ! -d "$src" ] ||
-    missing+=("image archives: none in $src; build them (bash localcluster/images/build.sh) or set E2E_NODE_IMAGES")
-  [ -n "$PAUSE_IMAGE" ] ||
-    missing+=("pause image reference: E2E_PAUSE_IMAGE, or PAUSE_IMAGE in <E2E_NODE_IMAGES directory>/images.env")
-}

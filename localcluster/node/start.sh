@@ -22,6 +22,8 @@ source "$here/../controlplane/versions.env"
 source "$here/versions.env"
 LOG_PREFIX=node/start.sh
 source "$here/common.sh"
+# shellcheck source=preflight.sh
+source "$here/preflight.sh"
 
 state="${1:-${E2E_CLUSTER_DIR:-}}"
 { [ -n "$state" ] && [ -f "$state/kubeconfig" ] && [ -f "$state/env" ]; } ||
@@ -32,25 +34,7 @@ APISERVER_PORT="$(sed -n 's/.*E2E_APISERVER_PORT=\([0-9]*\).*/\1/p' "$state/env"
 TIMEOUT="${E2E_START_TIMEOUT:-180}"
 
 # ---- preflight: report everything that is missing, then fail ----------------
-missing=()
-[ "$(id -u)" = 0 ] || missing+=("root: the node needs uid 0 (network namespace, mounts, cgroups)")
-for b in kubelet kube-proxy coredns e2e-apiproxy e2e-cri-clean; do
-  [ -x "$bin/$b" ] || missing+=("$bin/$b: run bash localcluster/node/build.sh")
-done
-for t in containerd containerd-shim-runc-v2 ctr runc iptables ip nsenter flock curl python3 "$KUBECTL"; do
-  command -v "$t" >/dev/null || missing+=("command $t: run bash localcluster/node/install.sh (Debian packages)")
-done
-for p in bridge host-local loopback portmap; do
-  [ -x "$CNI_BIN_DIR/$p" ] || missing+=("$CNI_BIN_DIR/$p: apt-get install containernetworking-plugins")
-done
-[ -d /sys/fs/cgroup/memory ] || missing+=("cgroup v1 (/sys/fs/cgroup/memory): only cgroup v1 hosts are supported")
-[ -e /proc/sys/net/bridge/bridge-nf-call-iptables ] || missing+=("kernel module br_netfilter: modprobe br_netfilter")
-grep -qw overlay /proc/filesystems || missing+=("overlay filesystem: modprobe overlay")
-[ -n "$APISERVER_PORT" ] || missing+=("E2E_APISERVER_PORT in $state/env")
-[ -f "$state/pki/apiserver-kubelet-client.crt" ] ||
-  missing+=("$state/pki/apiserver-kubelet-client.crt: the cluster predates the real node support (kubectl exec/logs); restart it with localcluster/controlplane/start.sh")
-images=()
-resolve_images # sets images[] and PAUSE_IMAGE, or adds to missing[]
+node_preflight # sets images[] and PAUSE_IMAGE, or adds to missing[]
 if [ ${#missing[@]} -gt 0 ]; then
   printf 'node/start.sh: cannot start the real node; missing:\n' >&2
   printf '  - %s\n' "${missing[@]}" >&2
@@ -115,7 +99,8 @@ mkdir -p "$RUN_DIR"
 log "network namespace $NETNS: node $NODE_IP, host $HOST_IF $HOST_IP; cgroup root $CGROUP_ROOT"
 
 # ---- configuration ----------------------------------------------------------------
-export NODE_DIR="$node" RUN_DIR PKI="$state/pki" PAUSE_IMAGE RUNC CNI_BIN_DIR POD_CIDR NODE_IP DNS_IP CGROUP_ROOT REAL_NODE_NAME
+export NODE_DIR="$node" RUN_DIR PKI="$state/pki" PAUSE_IMAGE RUNC CNI_BIN_DIR POD_CIDR NODE_IP DNS_IP CGROUP_ROOT REAL_NODE_NAME \
+  HOST_IP APIPROXY_PORT OWNER_LABEL
 for f in containerd.toml kubelet.yaml kube-proxy.yaml Corefile; do render "$here/templates/$f" "$node/$f"; done
 render "$here/templates/cni.conflist" "$node/cni/.10-monsterstack.tmp"
 mv -f "$node/cni/.10-monsterstack.tmp" "$node/cni/10-monsterstack.conflist" # atomic: containerd watches the directory
@@ -151,17 +136,8 @@ wait_for "coredns /ready" coredns nsn curl -fs http://127.0.0.1:8181/ready
 # The API server runs with --endpoint-reconciler-type=none: give in-cluster
 # clients (10.96.0.1:443) the proxy's address.
 if [ -z "$(k get endpointslices -n default -l kubernetes.io/service-name=kubernetes -o name)" ]; then
-  k apply -f - >/dev/null <<EOF
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata:
-  name: kubernetes-e2e-node
-  namespace: default
-  labels: {kubernetes.io/service-name: kubernetes, endpointslice.kubernetes.io/managed-by: e2e-node, $OWNER_LABEL: "true"}
-addressType: IPv4
-endpoints: [{addresses: ["$HOST_IP"], conditions: {ready: true}}]
-ports: [{name: https, port: $APIPROXY_PORT, protocol: TCP}]
-EOF
+  render "$here/templates/kubernetes-endpointslice.yaml" "$node/kubernetes-endpointslice.yaml"
+  k apply -f "$node/kubernetes-endpointslice.yaml" >/dev/null
 fi
 if [ "${E2E_NODE_TAINT_KWOK:-1}" != 0 ]; then
   k taint nodes -l type=kwok "$KWOK_TAINT" --overwrite >/dev/null
@@ -170,15 +146,8 @@ fi
 
 # ---- a pod must run ------------------------------------------------------------------
 wait_for "serviceaccount kube-system/default" kubelet k get serviceaccount default -n kube-system
-k apply -f - >/dev/null <<EOF
-apiVersion: v1
-kind: Pod
-metadata: {name: e2e-node-check, namespace: kube-system}
-spec:
-  nodeSelector: {kubernetes.io/hostname: $REAL_NODE_NAME}
-  terminationGracePeriodSeconds: 0
-  containers: [{name: pause, image: "$PAUSE_IMAGE", imagePullPolicy: Never}]
-EOF
+render "$here/templates/node-check-pod.yaml" "$node/node-check-pod.yaml"
+k apply -f "$node/node-check-pod.yaml" >/dev/null
 wait_for "pod kube-system/e2e-node-check Ready" kubelet k wait --for=condition=Ready pod/e2e-node-check -n kube-system --timeout=2s
 k delete pod e2e-node-check -n kube-system --wait=false >/dev/null
 

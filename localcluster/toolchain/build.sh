@@ -12,29 +12,12 @@ MONSTERSTACK_E2E_BUILDING=1 source "$here/env.sh"
 source "$here/../lib/gobuild.sh"
 tc="$MONSTERSTACK_PULUMI_TOOLCHAIN"
 
-# ---- source pins (Go module versions) ---------------------------------------
-PULUMI_MODULE_VERSION="v$PULUMI_VERSION" # pkg/v3 and sdk/v3 are tagged like the npm package
-
-case "$PULUMI_KUBERNETES_VERSION" in
-  4.34.2)
-    K8S_PROVIDER_MODULE_VERSION=v4.0.0-20260115033456-f47bc2d6f199
-    K8S_SDK_MODULE_VERSION=v4.24.0 # the version the provider go.mod names (upstream replaces it with ../sdk)
-    ;;
-  *) echo "build.sh: no Go source pinned for @pulumi/kubernetes $PULUMI_KUBERNETES_VERSION; edit the pins in $0" >&2; exit 1 ;;
-esac
-case "$PULUMI_RANDOM_VERSION" in
-  4.21.2) TF_RANDOM_MODULE_VERSION=v1.3.2-0.20260513075824-f8d869dc98d9 ;; # terraform-provider-random v3.9.0
-  *) echo "build.sh: no Go source pinned for @pulumi/random $PULUMI_RANDOM_VERSION; edit the pins in $0" >&2; exit 1 ;;
-esac
-case "$PULUMI_TLS_VERSION" in
-  5.6.1) TF_TLS_MODULE_VERSION=v1.2.1-0.20260819085117-d044ca7c6f52 ;; # terraform-provider-tls v4.3.0 + later commits
-  *) echo "build.sh: no Go source pinned for @pulumi/tls $PULUMI_TLS_VERSION; edit the pins in $0" >&2; exit 1 ;;
-esac
-TF_BRIDGE_MODULE_VERSION=v3.137.0 # what pulumi-random/pulumi-tls use as of 2026-08
-# Non-local replace of pulumi-terraform-bridge: its terraform-plugin-sdk fork, as pulumi-random/tls use it.
-TF_PLUGIN_SDK_FORK_VERSION=v2.0.0-20260318212141-5525259d096b
-# Non-local replace of pulumi/pkg/v3.
-CLIPBOARD_FORK_VERSION=v0.0.0-20241001131231-d02d263e614e
+# shellcheck source=versions.env
+source "$here/versions.env"
+missing_pin() { echo "build.sh: no Go source pinned for @pulumi/$1 $2; add it to $here/versions.env" >&2; exit 1; }
+[ -n "${K8S_PROVIDER_MODULE_VERSION:-}" ] || missing_pin kubernetes "$PULUMI_KUBERNETES_VERSION"
+[ -n "${TF_RANDOM_MODULE_VERSION:-}" ] || missing_pin random "$PULUMI_RANDOM_VERSION"
+[ -n "${TF_TLS_MODULE_VERSION:-}" ] || missing_pin tls "$PULUMI_TLS_VERSION"
 
 plugins=(kubernetes random tls)
 plugin_version() {
@@ -96,7 +79,7 @@ mkdir -p "$w/langhost"
 cat >"$w/go.mod" <<EOF
 module monsterstack.local/localcluster/toolchain/cli
 
-go 1.26
+go $GO_MOD_VERSION
 
 require (
 	github.com/pulumi/pulumi/pkg/v3 $PULUMI_MODULE_VERSION
@@ -112,13 +95,7 @@ cp "$here/langhost/main.go" "$here/exit_with_engine.go" "$w/langhost/"
   build pulumi-language-nodejs "$tc/bin/pulumi-language-nodejs" "$w" "$sdkver -X main.version=$PULUMI_VERSION" ./langhost
 
 # Dynamic providers (pulumi.dynamic.Resource) run through this plugin.
-cat >"$tc/bin/pulumi-resource-pulumi-nodejs" <<'EOF'
-#!/bin/sh
-# Runs @pulumi/pulumi's dynamic provider, resolved from the program's directory.
-script=$(node -e "process.stdout.write(require.resolve('@pulumi/pulumi/cmd/dynamic-provider'))") || exit 1
-exec node "$script" "$@"
-EOF
-chmod +x "$tc/bin/pulumi-resource-pulumi-nodejs"
+install -m 755 "$here/pulumi-resource-pulumi-nodejs" "$tc/bin/pulumi-resource-pulumi-nodejs"
 
 # ---- kubernetes -------------------------------------------------------------
 if [ ! -x "$(plugin_path kubernetes)" ]; then
@@ -127,7 +104,7 @@ if [ ! -x "$(plugin_path kubernetes)" ]; then
   cat >"$w/go.mod" <<EOF
 module monsterstack.local/localcluster/toolchain/kubernetes
 
-go 1.26
+go $GO_MOD_VERSION
 
 require (
 	github.com/pulumi/pulumi-kubernetes/provider/v4 $K8S_PROVIDER_MODULE_VERSION
@@ -154,7 +131,7 @@ tf_wrapper() { # <name> <upstream module> <upstream version>
   cat >"$w/go.mod" <<EOF
 module $2/monsterstack-e2e
 
-go 1.26
+go $GO_MOD_VERSION
 
 require (
 	github.com/pulumi/pulumi-terraform-bridge/v3 $TF_BRIDGE_MODULE_VERSION

@@ -29,14 +29,11 @@ _mst_versions="$(cd "$_mst_repo" && node -p '
 read -r PULUMI_VERSION PULUMI_KUBERNETES_VERSION PULUMI_RANDOM_VERSION PULUMI_TLS_VERSION <<<"$_mst_versions"
 export PULUMI_VERSION PULUMI_KUBERNETES_VERSION PULUMI_RANDOM_VERSION PULUMI_TLS_VERSION
 
-# Hash of the recipe (build scripts, compiler flags and our wrapper sources): changing any of
-# them yields a fresh toolchain directory instead of a stale one. The scripts' comment lines
+# Hash of the recipe (pins, build scripts, compiler flags and our wrapper sources): changing any
+# of them yields a fresh toolchain directory instead of a stale one. The scripts' comment lines
 # are left out (not #! lines, which a heredoc may write), so that a comment edit does not cost
-# a 20-minute rebuild. The paths in those lines are hashed as they were spelled before the move
-# from e2e/ to localcluster/ (e2e/ for localcluster/, ../gobuild.sh for ../lib/gobuild.sh), so
-# that the move kept the directory; the next change of the recipe names a new one anyway, and
-# may drop the two substitutions.
-_mst_recipe="$(cd "$_mst_dir" && { sed -e '/^[[:space:]]*#\([^!]\|$\)/d' -e 's#localcluster/#e2e/#g' -e 's#\.\./lib/gobuild\.sh#../gobuild.sh#g' build.sh ../lib/gobuild.sh; cat langhost/main.go kubernetes/main.go random/main.go tls/main.go exit_with_engine.go; } | sha256sum | cut -c1-10)"
+# a 20-minute rebuild.
+_mst_recipe="$(cd "$_mst_dir" && { sed -e '/^[[:space:]]*#\([^!]\|$\)/d' versions.env build.sh ../lib/gobuild.sh; cat pulumi-resource-pulumi-nodejs langhost/main.go kubernetes/main.go random/main.go tls/main.go exit_with_engine.go; } | sha256sum | cut -c1-10)"
 
 export MONSTERSTACK_E2E_CACHE="${MONSTERSTACK_E2E_CACHE:-$HOME/.cache/monsterstack-e2e}"
 export MONSTERSTACK_PULUMI_TOOLCHAIN="$MONSTERSTACK_E2E_CACHE/pulumi-$PULUMI_VERSION-kubernetes-$PULUMI_KUBERNETES_VERSION-random-$PULUMI_RANDOM_VERSION-tls-$PULUMI_TLS_VERSION-$_mst_recipe"
