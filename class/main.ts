@@ -15,6 +15,7 @@ import { privateRoot, replacePrivate, requireName } from "./privateFiles";
 import { DataOptions, runDataCommand } from "./data/commands";
 import { backendUrl, Command, firstLine, missingPassphrase, Outcome, PROJECT_DIR, refusedOutcome, runTrainee } from "./stacks/traineeStack";
 import { pool } from "./pool";
+import { staleClassTool } from "../startup/freshBuild";
 import { asDeployed, classFolderOf, prepareClassFolder, rememberedStackIds, rememberStackIds } from "./stacks/classFolder";
 
 const USAGE = `usage: npm run class -- up --roster <file> [--parallel N] [--config key=value]... [--json] [--out DIR]
@@ -221,6 +222,12 @@ async function main(): Promise<void> {
 }
 
 if (require.main === module) {
+    // Compiled, as package.json runs it: an edit not yet built must not run the code from before it.
+    const stale = staleClassTool(__filename);
+    if (stale.length > 0) {
+        process.stderr.write(`class: the tool in bin/ is older than ${stale.join(", ")}: run \`npm run build\` (or \`npm ci\`), then this command again.\n`);
+        process.exit(1);
+    }
     main().catch((err) => {
         process.stderr.write(`class: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
         process.exit(1);

@@ -12,15 +12,27 @@ export function staleSources(projectDir: string, buildDir: string, sources: stri
     });
 }
 
-/** The program's folders, as tsconfig.build.json compiles them (a unit test holds them equal). */
+/** The program's folders (each with its subfolders; "." alone without). */
 export const PROGRAM_DIRS = [".", "core", "render", "components", "clusterReads", "dataVolume", "startup"];
+/** What `npm run class` runs: the program's folders and the tool's own. With PROGRAM_DIRS, what tsconfig.build.json compiles (a unit test holds them equal). */
+export const CLASS_TOOL_DIRS = [...PROGRAM_DIRS, "class"];
 
-function programSources(projectDir: string): string[] {
+function sourcesIn(projectDir: string, dirs: string[]): string[] {
     // A folder the checkout lacks has no source to be newer than the build.
-    const inDir = (dir: string) => (fs.existsSync(path.join(projectDir, dir)) ? fs.readdirSync(path.join(projectDir, dir)) : [])
+    const inDir = (dir: string) => (fs.existsSync(path.join(projectDir, dir)) ? fs.readdirSync(path.join(projectDir, dir), { recursive: dir !== "." }).map(String) : [])
         .filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"))
         .map((f) => path.join(dir, f));
-    return PROGRAM_DIRS.flatMap(inDir);
+    return dirs.flatMap(inDir);
+}
+
+/**
+ * The class tool's sources newer than its build, when it runs compiled from `<project>/bin/class/main.js`
+ * (`compiledFile`); none when it runs from its TypeScript sources (the tests).
+ */
+export function staleClassTool(compiledFile: string): string[] {
+    if (!compiledFile.endsWith(".js")) return [];
+    const buildDir = path.dirname(path.dirname(compiledFile));
+    return staleSources(path.dirname(buildDir), buildDir, sourcesIn(path.dirname(buildDir), CLASS_TOOL_DIRS));
 }
 
 /**
@@ -31,7 +43,7 @@ export function requireFreshBuild(compiledFile: string): void {
     if (!compiledFile.endsWith(".js")) return;
     const buildDir = path.dirname(compiledFile);
     const projectDir = path.dirname(buildDir);
-    const stale = staleSources(projectDir, buildDir, programSources(projectDir));
+    const stale = staleSources(projectDir, buildDir, sourcesIn(projectDir, PROGRAM_DIRS));
     if (stale.length > 0) {
         throw new pulumi.RunError(`the program in ${path.relative(projectDir, buildDir)}/ is older than ${stale.join(", ")}: ` +
             "run `npm run build` (or `npm ci`), then this command again.");

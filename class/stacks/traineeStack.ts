@@ -10,7 +10,15 @@ import { PROJECT } from "../../config";
 import type { NetworkIsolation } from "./isolationProbe";
 import type { Trainee } from "../roster";
 
-export const PROJECT_DIR = path.join(__dirname, "..", "..");
+/** The project's directory, the one holding Pulumi.yaml: above class/stacks/, or above bin/class/stacks/ once compiled. */
+export const PROJECT_DIR = projectDirAbove(__dirname);
+
+function projectDirAbove(dir: string): string {
+    for (let d = dir; ; d = path.dirname(d)) {
+        if (fs.existsSync(path.join(d, "Pulumi.yaml"))) return d;
+        if (path.dirname(d) === d) throw new Error(`no Pulumi.yaml above ${dir}: the class tool runs from the project's directory or its bin/`);
+    }
+}
 
 export type Command = "up" | "preview" | "status" | "down" | "unlock";
 

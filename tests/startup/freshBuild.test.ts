@@ -4,7 +4,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { PROGRAM_DIRS, requireFreshBuild, staleSources } from "../../startup/freshBuild";
+import { CLASS_TOOL_DIRS, PROGRAM_DIRS, requireFreshBuild, staleClassTool, staleSources } from "../../startup/freshBuild";
 
 describe("the compiled program and its sources", () => {
     let project: string;
@@ -32,9 +32,10 @@ describe("the compiled program and its sources", () => {
         assert.doesNotThrow(() => requireFreshBuild(path.join(project, "bin", "index.js")));
     });
 
-    it("checks every folder of the program that tsconfig.build.json compiles", () => {
+    it("checks every folder that tsconfig.build.json compiles: the program's, and the class tool's with them", () => {
         const build = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "tsconfig.build.json"), "utf8")) as { include: string[] };
-        assert.deepStrictEqual(build.include.map((glob) => path.dirname(glob.replace("/**", ""))).sort(), [...PROGRAM_DIRS].sort());
+        assert.deepStrictEqual(build.include.map((glob) => path.dirname(glob.replace("/**", ""))).sort(), [...CLASS_TOOL_DIRS].sort());
+        assert.deepStrictEqual(CLASS_TOOL_DIRS.filter((dir) => !PROGRAM_DIRS.includes(dir)), ["class"]);
         write("dataVolume/plan.ts", 3000);
         assert.throws(() => requireFreshBuild(path.join(project, "bin", "index.js")), /older than dataVolume\/plan\.ts:/);
     });
@@ -44,6 +45,18 @@ describe("the compiled program and its sources", () => {
         write("components/extra.ts", 1000);
         assert.throws(() => requireFreshBuild(path.join(project, "bin", "index.js")),
             /^Error: the program in bin\/ is older than components\/extra\.ts, components\/redis\.ts: run `npm run build` \(or `npm ci`\), then this command again\.$/);
+    });
+
+    it("the class tool, compiled, names its sources and the program's that are newer than bin/, subfolders included", () => {
+        write("bin/class/main.js", 2000);
+        write("class/main.ts", 1000);
+        write("class/stacks/locks.ts", 3000);
+        write("components/redis.ts", 3000);
+        assert.deepStrictEqual(staleClassTool(path.join(project, "bin", "class", "main.js")), ["components/redis.ts", "class/stacks/locks.ts"]);
+        assert.deepStrictEqual(staleClassTool(path.join(project, "class", "main.ts")), []);
+        // The program does not run the tool's code: an edit there leaves `pulumi up` alone.
+        write("components/redis.ts", 1000);
+        assert.doesNotThrow(() => requireFreshBuild(path.join(project, "bin", "index.js")));
     });
 
     it("the TypeScript sources themselves (under the tests) are never checked", () => {
