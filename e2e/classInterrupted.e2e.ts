@@ -7,7 +7,7 @@ import { ChildProcessWithoutNullStreams, spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { allRunning, CLASS_LOCAL_IMAGES, visit } from "./lib/app";
-import { npmClass, REPO, tempBackend, TempBackend, toolchainProcesses } from "./lib/cli";
+import { npmClass, REPO, tempBackend, TempBackend, toolchainProcessesOn } from "./lib/cli";
 import { kubeJson, waitFor } from "./lib/cluster";
 import { defaultNamespace, PROJECT } from "../config";
 import { readLocks } from "../class/stacks/locks";
@@ -68,7 +68,7 @@ describe("npm run class, interrupted: Ctrl-C, a hang-up, a crash", function () {
     /** 5 s after the tool ended: nothing of the toolchain runs, and no stack is locked. */
     async function nothingLeft(): Promise<void> {
         await new Promise((r) => setTimeout(r, 5000));
-        assert.deepStrictEqual(toolchainProcesses(), [], "toolchain processes outlived the class tool");
+        assert.deepStrictEqual(toolchainProcessesOn(backend.state), [], "toolchain processes outlived the class tool");
         assert.deepStrictEqual(lockFiles(), [], "a stack was left locked");
     }
 
@@ -119,11 +119,11 @@ describe("npm run class, interrupted: Ctrl-C, a hang-up, a crash", function () {
         process.kill(-child.pid!, "SIGKILL");
         // The engines next (each `pulumi` runs in a session of its own): their language hosts and
         // plugins must then exit by themselves, within a second.
-        const engines = toolchainProcesses().filter((p) => path.basename(p.exe) === "pulumi");
+        const engines = toolchainProcessesOn(backend.state).filter((p) => path.basename(p.exe) === "pulumi");
         assert.ok(engines.length >= CLASS.length, JSON.stringify(engines));
         for (const { pid } of engines) process.kill(pid, "SIGKILL");
         const killed = Date.now();
-        await waitFor("the language hosts and plugins of the killed engines to exit by themselves", () => toolchainProcesses().length === 0, 5);
+        await waitFor("the language hosts and plugins of the killed engines to exit by themselves", () => toolchainProcessesOn(backend.state).length === 0, 5);
         console.log(`      the last plugin exited ${((Date.now() - killed) / 1000).toFixed(1)} s after its engine was killed`);
         await result;
         assert.strictEqual(lockFiles().length, CLASS.length, "the crash left no lock: nothing to test");

@@ -74,6 +74,22 @@ export function toolchainProcesses(): Array<{ pid: number; exe: string }> {
     return processesRunning((exe) => exe.startsWith(`${toolchain}/`));
 }
 
+/**
+ * The toolchain's processes working on the backend `state` (a spec's own, from tempBackend): the
+ * engines the class tool starts there, and their language hosts and plugins, which inherit the
+ * engine's environment. Other specs' processes, side by side, are not counted.
+ */
+export function toolchainProcessesOn(state: string): Array<{ pid: number; exe: string }> {
+    const mine = `PULUMI_BACKEND_URL=file://${state}`;
+    return toolchainProcesses().filter(({ pid }) => {
+        try {
+            return fs.readFileSync(`/proc/${pid}/environ`, "latin1").split("\0").includes(mine);
+        } catch {
+            return false; // gone since
+        }
+    });
+}
+
 /** The processes whose executable `matches`. */
 export function processesRunning(matches: (exe: string) => boolean): Array<{ pid: number; exe: string }> {
     return fs.readdirSync("/proc").filter((e) => /^\d+$/.test(e)).flatMap((pid) => {

@@ -95,14 +95,17 @@ describe("npm start and npm stop: a bare machine to a running app, and back", ()
     });
 
     it("the suite runs on the cluster npm start runs as on any other (E2E_KUBECONFIG): nothing readied or built, the local cluster's own specs skipped, saying why", () => {
-        const onIt = (command: string) => run("bash", ["-c", `source ${local}/env && E2E_KUBECONFIG="$KUBECONFIG" ${command}`], { cwd: clone, env: newcomer(), allowFail: true });
-        const r = onIt("npm run --silent test:e2e -- e2e/realNode.e2e.ts");
+        // `before` runs first in the shell: an assignment put before `unset` would be `unset`'s alone.
+        const onIt = (before = "") => run("bash", ["-c", `source ${local}/env && ${before} E2E_KUBECONFIG="$KUBECONFIG" npm run --silent test:e2e -- e2e/realNode.e2e.ts`],
+            { cwd: clone, env: newcomer(), allowFail: true });
+        const r = onIt();
         assert.strictEqual(r.status, 0, `${r.stdout.slice(-3000)}\n${r.stderr.slice(-3000)}`);
         assert.doesNotMatch(r.stdout + r.stderr, /^\[(setup|up)[ \]]/m, "it readied the machine or started a cluster");
         assert.match(r.stdout, /skipped on the cluster of E2E_KUBECONFIG: "the real node's preflight" needs its real node's start script \(localcluster\/node\)/);
         assert.match(r.stdout, /0 passing[\s\S]*2 pending/);
-        const missing = onIt("unset E2E_NODE_IP && npm run --silent test:e2e -- e2e/realNode.e2e.ts");
-        assert.strictEqual(missing.status, 2);
+        const missing = onIt("unset E2E_NODE_IP &&");
+        assert.strictEqual(missing.status, 2, `${missing.stdout.slice(-3000)}\n${missing.stderr.slice(-3000)}`);
+        assert.doesNotMatch(missing.stdout + missing.stderr, /^\[(setup|up)[ \]]/m, "it readied the machine or started a cluster");
         assert.match(missing.stderr, /^e2e: on the cluster of E2E_KUBECONFIG, these are needed: E2E_NODE_IP \(docs\/testing\.md\)\. Nothing was run\.$/m);
     });
 
