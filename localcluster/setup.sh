@@ -15,17 +15,17 @@ t0=$SECONDS
 step() { printf '[setup %dm%02ds] %s\n' $(((SECONDS - t0) / 60)) $(((SECONDS - t0) % 60)) "$*" >&2; }
 
 toolchain_log="$(mktemp "${TMPDIR:-/tmp}/monsterstack-toolchain.XXXXXX")"
-step "1/6 Pulumi CLI and plugins: building in the background (cold: about 22 min); next: the node's Debian packages"
+step "1/6 Pulumi CLI and plugins: building in the background (cold: 22 to 29 min); next: the node's Debian packages"
 setsid bash "$here/toolchain/build.sh" >"$toolchain_log" 2>&1 &
 toolchain_pid=$!
 trap 'kill -- "-$toolchain_pid" 2>/dev/null || true; rm -f "$toolchain_log"' EXIT
 
 bash "$here/node/install.sh" >/dev/null
-step "2/6 control plane: etcd, kube-apiserver, controller manager, scheduler, kwok (cold: about 13 min); next: the storage provisioner"
+step "2/6 control plane: etcd, kube-apiserver, controller manager, scheduler, kwok (cold: 13 to 19 min); next: the storage provisioner"
 bash "$here/controlplane/build.sh"
-step "3/6 minikube's storage provisioner (cold: about 2 min); next: the node's binaries"
+step "3/6 minikube's storage provisioner (cold: 2 to 3.5 min); next: the node's binaries"
 bash "$here/storage/build.sh"
-step "4/6 the node: kubelet, kube-proxy, CoreDNS, NetworkPolicy enforcement (cold: about 5 min); next: the images"
+step "4/6 the node: kubelet, kube-proxy, CoreDNS, NetworkPolicy enforcement (cold: 5 to 6.5 min); next: the images"
 bash "$here/node/build.sh"
 bash "$here/netpol/build.sh"
 step "5/6 the images, from Debian packages (cold: about 1.5 min); next: the Pulumi CLI and plugins"

@@ -12,7 +12,7 @@ cd "$repo"
 t0=$SECONDS
 step() { printf '[npm start %dm%02ds] %s\n' $(((SECONDS - t0) / 60)) $(((SECONDS - t0) % 60)) "$*" >&2; }
 
-step "1/4 readying the machine: packages, the Pulumi toolchain, the cluster and the images (cold: about 21 min; then seconds); next: the local cluster"
+step "1/4 readying the machine: packages, the Pulumi toolchain, the cluster and the images (cold: 21 to 30 min; then seconds); next: the local cluster"
 setup_log="$(mktemp "${TMPDIR:-/tmp}/monsterstack-setup.XXXXXX")"
 # setup.sh's steps, and under them each binary a cold build starts and ends (the longest, kube-apiserver, about 7 min).
 if ! bash localcluster/setup.sh 2>&1 | tee "$setup_log" | grep --line-buffered -E '^\[setup |^\[[a-z]+/build\.sh [0-9:]+\] .*: (building|built in) ' \
