@@ -110,7 +110,9 @@ describe("npm start and npm stop: a bare machine to a running app, and back", ()
     });
 
     it("npm stop: nothing of the local cluster runs, the node's network namespace is gone; npm start brings it back, with empty data", async () => {
-        const netns = /E2E_NODE_NETNS='?([\w.-]+)/.exec(fs.readFileSync(path.join(local, "cluster", "env"), "utf8"))?.[1] ?? assert.fail("no E2E_NODE_NETNS in the cluster's env");
+        // As a user's shell that sourced npm start's env file sees it (the node's own env file sets it).
+        const netns = run("bash", ["-c", `source ${local}/env && printf %s "$E2E_NODE_NETNS"`], { cwd: clone, env: newcomer() }).stdout;
+        assert.match(netns, /^[\w.-]+$/, "no E2E_NODE_NETNS in npm start's env");
         npm("stop");
         assert.deepStrictEqual(localClusterProcesses(), [], "processes outlived npm stop");
         // Its address now routes off the machine: the namespace that held it is checked, no request is sent there.
