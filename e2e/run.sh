@@ -11,8 +11,9 @@ cd "$repo"
 export PULUMI_CONFIG_PASSPHRASE=monsterstack-e2e-passphrase
 
 # The specs run side by side, each in namespaces and a backend of its own; these need the
-# cluster to themselves (isolation stops NetworkPolicy enforcement; classInterrupted counts
-# every Pulumi process of the machine), and run after the others, one at a time.
+# cluster to themselves (isolation stops NetworkPolicy enforcement; classInterrupted bounds how
+# long cancelled and killed runs take to end, which the others' load would stretch), and run after
+# the others, one at a time.
 ALONE=" e2e/isolation.e2e.ts e2e/classInterrupted.e2e.ts "
 # Longest first: mocha hands the files to its workers in this order, and the last to start ends the run.
 LONGEST_FIRST=(class course retain backup namespaces namespaceHistory stacks traineeStack)
