@@ -8,6 +8,7 @@ import { AppIdentity, recommendedLabels, selectorLabels } from "../core/labels";
 import { containerResources, SIZES } from "../core/resources";
 import type { SecretKeySource } from "../core/secretKeySource";
 import { containerSecurityContext, podSecurityContext, RUN_AS, SCRATCH } from "../core/security";
+import { serviceAwaitAnnotations } from "../core/serviceAwait";
 import { CERT_KEY, PRIVATE_KEY_KEY } from "./tlsCertificate";
 
 export const FRONTEND_SERVICE_NAME = "frontend";
@@ -172,7 +173,7 @@ export class Frontend extends pulumi.ComponentResource {
         }, { parent: this });
 
         this.service = new k8s.core.v1.Service(`${name}-service`, {
-            metadata: metadata(FRONTEND_SERVICE_NAME),
+            metadata: { ...metadata(FRONTEND_SERVICE_NAME), annotations: serviceAwaitAnnotations(args.serviceType) },
             spec: {
                 type: args.serviceType,
                 selector: selectorLabels(app),

@@ -5,6 +5,7 @@ import type { ImageSpec, PodSecurityLevel } from "../config";
 import { AppIdentity, recommendedLabels, selectorLabels } from "../core/labels";
 import { containerResources, SIZES } from "../core/resources";
 import { containerSecurityContext, podSecurityContext, RUN_AS, SCRATCH } from "../core/security";
+import { serviceAwaitAnnotations } from "../core/serviceAwait";
 
 export const IMAGEBACKEND_SERVICE_NAME = "imagebackend";
 export const IMAGEBACKEND_PORT = 8080;
@@ -61,7 +62,7 @@ export class ImageBackend extends pulumi.ComponentResource {
         }, { parent: this });
 
         this.service = new k8s.core.v1.Service(`${name}-service`, {
-            metadata,
+            metadata: { ...metadata, annotations: serviceAwaitAnnotations("ClusterIP") },
             spec: {
                 type: "ClusterIP",
                 selector: selectorLabels(app),

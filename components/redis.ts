@@ -7,6 +7,7 @@ import { AppIdentity, recommendedLabels, selectorLabels } from "../core/labels";
 import { containerResources, redisSize } from "../core/resources";
 import type { SecretKeySource } from "../core/secretKeySource";
 import { containerSecurityContext, podSecurityContext, RUN_AS } from "../core/security";
+import { serviceAwaitAnnotations } from "../core/serviceAwait";
 
 export const REDIS_SERVICE_NAME = "redis";
 export const REDIS_HEADLESS_SERVICE_NAME = "redis-headless";
@@ -111,7 +112,7 @@ export class Redis extends pulumi.ComponentResource {
         if (args.kind === "StatefulSet") {
             // The governing Service a StatefulSet requires: stable per-pod DNS names.
             const headless = new k8s.core.v1.Service(`${name}-headless`, {
-                metadata: metadata(REDIS_HEADLESS_SERVICE_NAME),
+                metadata: { ...metadata(REDIS_HEADLESS_SERVICE_NAME), annotations: serviceAwaitAnnotations("ClusterIP") },
                 spec: { clusterIP: "None", selector: selectorLabels(app), ports: [{ name: "redis", port: REDIS_PORT }] },
             }, { parent: this });
             this.workload = new k8s.apps.v1.StatefulSet(`${name}-workload`, {
@@ -132,7 +133,7 @@ export class Redis extends pulumi.ComponentResource {
         }
 
         this.service = new k8s.core.v1.Service(`${name}-service`, {
-            metadata: metadata(REDIS_SERVICE_NAME),
+            metadata: { ...metadata(REDIS_SERVICE_NAME), annotations: serviceAwaitAnnotations("ClusterIP") },
             spec: { type: "ClusterIP", selector: selectorLabels(app), ports: [{ name: "redis", port: REDIS_PORT, targetPort: "redis" }] },
         }, { parent: this });
         this.serviceName = this.service.metadata.name;

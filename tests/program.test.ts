@@ -109,9 +109,12 @@ describe("the program's Kubernetes objects", () => {
             const dep = await runProgram("alice", { redisKind: "Deployment" });
             assert.ok(!hasObject(dep, "Service", "redis-headless"));
             assert.strictEqual(findObject(dep, "Deployment", "redis").spec.strategy.type, "Recreate");
+            assert.strictEqual(headless.metadata.annotations["pulumi.com/skipAwait"], "true");
             for (const run of [alice, dep]) {
                 const svc = findObject(run, "Service", "redis");
                 assert.strictEqual(svc.spec.type, "ClusterIP");
+                // The workload's wait already holds `up` until Redis is Ready: no 10 s more on its Endpoints.
+                assert.strictEqual(svc.metadata.annotations["pulumi.com/skipAwait"], "true");
                 assert.strictEqual(svc.spec.ports[0].port, 6379);
             }
         });
@@ -127,6 +130,7 @@ describe("the program's Kubernetes objects", () => {
             assert.strictEqual(svc.spec.type, "ClusterIP");
             assert.strictEqual(svc.spec.ports[0].port, 8080);
             assert.deepStrictEqual(svc.spec.selector, dep.spec.selector.matchLabels);
+            assert.strictEqual(svc.metadata.annotations["pulumi.com/skipAwait"], "true");
         });
     });
 
@@ -211,6 +215,8 @@ describe("the program's Kubernetes objects", () => {
                 assert.strictEqual(svc.spec.type, type);
                 assert.strictEqual(svc.spec.ports[0].port, 5000);
                 assert.strictEqual(svc.spec.ports[0].nodePort, undefined, "no fixed nodePort unless configured");
+                // `up` waits for a load balancer's address (frontendUrl), not for a ClusterIP's or NodePort's Endpoints.
+                assert.strictEqual(svc.metadata.annotations?.["pulumi.com/skipAwait"], type === "LoadBalancer" ? undefined : "true");
             });
         }
 
