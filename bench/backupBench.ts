@@ -1,4 +1,4 @@
-// The figures of `npm run bench:backup` (started by bench/backup.sh, with the whole local
+// The figures of `npm run bench:backup` (started by bench/realNode.sh, with the whole local
 // cluster in $KUBECONFIG), all from one run, each the median of REPEATS:
 //   - the floor: `kubectl exec <redis pod> -- redis-cli --rdb - > file`, one trainee, by hand;
 //   - `npm run class -- backup` of one trainee, and of the class (--parallel = its size);

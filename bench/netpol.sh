@@ -30,7 +30,7 @@ sleep 10
 
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; } # utime + stime, clock ticks
 pid_of() { awk -v n="$1" '$1 == n { print $2 }' "$state/node/pids" | tail -n1; }
-netpol=$(cat "$state/netpol/pid") proxy=$(pid_of kube-proxy) kubelet=$(pid_of kubelet)
+netpol=$(awk '$1 == "kube-router" { print $2 }' "$state/netpol/pids" | tail -n1) proxy=$(pid_of kube-proxy) kubelet=$(pid_of kubelet)
 hz=$(getconf CLK_TCK) window=60
 a=("$(ticks "$netpol")" "$(ticks "$proxy")" "$(ticks "$kubelet")")
 sleep "$window"

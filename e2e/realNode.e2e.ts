@@ -1,5 +1,6 @@
 // The real node refuses to start, and says exactly why, rather than letting the suite skip
-// what needs it: a second node on this machine (the lock), or a user who is not root.
+// what needs it: a second node on this machine (the lock), or a user who is not root; and the
+// whole cluster's up.sh, typed again, leaves the running cluster alone.
 import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
@@ -29,6 +30,15 @@ describe("the real node's preflight", function () {
         assert.strictEqual(r.status, 1, r.stderr);
         assert.match(r.stderr, new RegExp(`another real node runs on this machine \\(lock /run/monsterstack-e2e-node\\.lock held by pid\\(s\\) \\d+.*\\); stop it first: bash .*/stop\\.sh ${required("E2E_CLUSTER_DIR")}`));
         assert.ok(!fs.existsSync(path.join(other, "node", "pids")), "the second node started something");
+    });
+
+    it("`up.sh` again on the running cluster's directory is refused, naming it, and the cluster keeps running", () => {
+        const cluster = required("E2E_CLUSTER_DIR");
+        const r = run("bash", [path.join(REPO, "localcluster", "up.sh"), cluster], { allowFail: true });
+        assert.strictEqual(r.status, 1, r.stderr);
+        assert.match(r.stderr, new RegExp(`up\\.sh: ${cluster} already has a running cluster \\(\\S+ \\d+\\); nothing was changed`));
+        assert.strictEqual(run("kubectl", ["get", "--raw", "/readyz"]).stdout, "ok");
+        assert.strictEqual(run("kubectl", ["get", "node", required("E2E_REAL_NODE_NAME"), "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}"]).stdout, "True");
     });
 
     it("a user who is not root is told what is missing, and nothing starts", () => {

@@ -9,7 +9,7 @@
 # node/stop.sh: it stops the node and restores the host) go first, if there are any.
 # Sends SIGTERM to the processes listed in STATEDIR/pids (and only those; the
 # entry is skipped if that PID now belongs to another program), in reverse
-# start order, waits up to 20s for each to exit, then SIGKILLs it. Finally it
+# start order, waits up to 20s for each to exit, then SIGKILLs it (lib/procs). Finally it
 # deletes STATEDIR (the volumes of storage/ included), but only if controlplane/start.sh created its marker file there
 # (.monsterstack-e2e-cluster); E2E_KEEP_STATE=1 keeps it (logs, etcd data).
 # Safe to run twice.
@@ -36,33 +36,8 @@ if [ -d "$state/node" ]; then
   bash "$here/node/stop.sh" "$state" || log "node/stop.sh reported problems (see above)"
 fi
 
-# Is <pid> still the <name> we started? (guards against PID reuse)
-ours() {
-  local pid=$1 name=$2 exe
-  exe="$(readlink "/proc/$pid/exe" 2>/dev/null)" || return 1
-  [ "$(basename "${exe% (deleted)}")" = "$name" ]
-}
-
 if [ -f "$state/pids" ]; then
-  mapfile -t entries < <(tac "$state/pids")
-  for e in "${entries[@]}"; do
-    read -r name pid <<<"$e"
-    [ -n "${pid:-}" ] || continue
-    if ! ours "$pid" "$name"; then
-      continue
-    fi
-    kill -TERM "$pid" 2>/dev/null || continue
-    for _ in $(seq 1 200); do
-      ours "$pid" "$name" || break
-      sleep 0.1
-    done
-    if ours "$pid" "$name"; then
-      log "$name (pid $pid) did not exit after SIGTERM; sending SIGKILL"
-      kill -KILL "$pid" 2>/dev/null
-      for _ in $(seq 1 50); do ours "$pid" "$name" || break; sleep 0.1; done
-    fi
-    log "$name (pid $pid) stopped"
-  done
+  procs stop -log down.sh "$state/pids" || log "a process of $state/pids still runs (above)"
   : >"$state/pids"
 fi
 

@@ -4,11 +4,12 @@
 LOCAL_DIR="${MONSTERSTACK_LOCAL_DIR:-${MONSTERSTACK_E2E_CACHE:?source localcluster/toolchain/env.sh first}/local}"
 LOCAL_CLUSTER="$LOCAL_DIR/cluster"
 LOCAL_REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=lib/procs.sh
+source "$LOCAL_REPO/localcluster/lib/procs.sh"
 
 local_cluster_running() {
   [ -s "$LOCAL_CLUSTER/pids" ] && [ -f "$LOCAL_CLUSTER/env" ] && [ -d "$LOCAL_CLUSTER/node" ] || return 1
-  local _ pid
-  while read -r _ pid; do kill -0 "$pid" 2>/dev/null || return 1; done <"$LOCAL_CLUSTER/pids"
+  procs running "$LOCAL_CLUSTER/pids" >/dev/null || return 1 # every recorded process still runs
   kubectl --kubeconfig "$LOCAL_CLUSTER/kubeconfig" get --raw /readyz >/dev/null 2>&1
 }
 

@@ -21,6 +21,11 @@
 set -Eeuo pipefail # -E: the ERR trap below fires inside step() too
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 state="${1:-$(mktemp -d "${TMPDIR:-/tmp}/monsterstack-cluster.XXXXXX")}"
+# The same command twice: the cluster that runs there is left alone (the failure trap below would stop it).
+# shellcheck source=lib/procs.sh
+source "$here/lib/procs.sh"
+still="$(procs running "$state/pids" | head -n1)" || true
+[ -z "$still" ] || { echo "up.sh: $state already has a running cluster ($still); nothing was changed. To start it again: bash $here/down.sh $state, then up.sh" >&2; exit 1; }
 current=
 trap 'echo "up.sh: step ${current:-?} failed; stopping what was started" >&2; bash "$here/down.sh" "$state" >/dev/null 2>&1' ERR
 

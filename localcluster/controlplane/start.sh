@@ -61,13 +61,8 @@ if [ -z "$state" ]; then
 fi
 mkdir -p "$state"
 state="$(cd "$state" && pwd)"
-if [ -s "$state/pids" ]; then
-  while read -r _ pid; do
-    if kill -0 "$pid" 2>/dev/null; then
-      die "$state already has a running cluster (pid $pid); stop it first: bash $here/../down.sh $state"
-    fi
-  done <"$state/pids"
-fi
+still="$(procs running "$state/pids" | head -n1)" || true
+[ -z "$still" ] || die "$state already has a running cluster ($still); stop it first: bash $here/../down.sh $state"
 rm -rf "$state/etcd" "$state/pki" "$state/logs" "$state/pids" "$state/kubeconfig" "$state/env"
 touch "$state/.monsterstack-e2e-cluster" # lets ../down.sh remove the directory
 mkdir -p "$state/pki" "$state/logs" "$state/etcd" "$state/kwok-home"

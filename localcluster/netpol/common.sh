@@ -5,15 +5,11 @@ netpol_paths() { # STATEDIR
   dir="$1/netpol"
   netpol_bin="${MONSTERSTACK_E2E_CACHE:-$HOME/.cache/monsterstack-e2e}/kube-router-$KUBE_ROUTER_VERSION/bin/kube-router"
 }
-running() { # is the recorded pid still kube-router?
-  local pid exe
-  pid="$(cat "$dir/pid" 2>/dev/null)" || return 1
-  exe="$(readlink "/proc/$pid/exe" 2>/dev/null)" || return 1
-  [ "$(basename "${exe% (deleted)}")" = kube-router ]
-}
+netpol_pid() { awk '$1 == "kube-router" { pid = $2 } END { print pid }' "$dir/pids" 2>/dev/null; }
+running() { procs running "$dir/pids" kube-router >/dev/null; } # is the recorded pid still kube-router?
 still_execing() { # is the recorded pid still on its way to exec kube-router?
   local exe
-  exe="$(readlink "/proc/$(cat "$dir/pid" 2>/dev/null)/exe" 2>/dev/null)" || return 1
+  exe="$(readlink "/proc/$(netpol_pid)/exe" 2>/dev/null)" || return 1
   # The background job is a forked bash until it execs setsid (a loaded machine shows it), then nsenter.
   case "$(basename "$exe")" in bash|setsid|nsenter) return 0 ;; *) return 1 ;; esac
 }

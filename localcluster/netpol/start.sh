@@ -20,7 +20,7 @@ netpol_paths "$(cd "$state" && pwd)"
 { [ -f "$state/node/kubeconfig" ] && [ -e "/run/netns/$NETNS" ]; } || die "no real node runs for $state: start it first (bash localcluster/up.sh)"
 [ -x "$netpol_bin" ] || die "$netpol_bin is missing: bash localcluster/netpol/build.sh (or localcluster/setup.sh)"
 if running; then
-  log "kube-router already runs for $state (pid $(cat "$dir/pid"))"
+  log "kube-router already runs for $state (pid $(netpol_pid))"
   exit 0
 fi
 
@@ -45,11 +45,11 @@ setsid nsenter --net="/run/netns/$NETNS" "$netpol_bin" --kubeconfig="$state/node
   --hostname-override="$REAL_NODE_NAME" --run-firewall=true --run-router=false --run-service-proxy=false \
   --enable-cni=false --service-cluster-ip-range="$SERVICE_CIDR" --metrics-port=0 --health-port=0 -v=1 \
   >"$dir/kube-router.log" 2>&1 </dev/null &
-echo $! >"$dir/pid"
+echo "kube-router $!" >"$dir/pids"
 until own_rules >/dev/null; do
   # Until setsid and nsenter have exec'd it, the pid runs one of them: still starting.
   running || still_execing || die "kube-router exited; its log: $(tail -n 5 "$dir/kube-router.log")"
   [ $((SECONDS - t0)) -lt 60 ] || die "kube-router added no rule in 60 s; see $dir/kube-router.log"
   sleep 0.2
 done
-log "kube-router v$KUBE_ROUTER_VERSION enforces NetworkPolicies on $REAL_NODE_NAME: pid $(cat "$dir/pid"), iptables and ipset in $NETNS, ready in $((SECONDS - t0))s"
+log "kube-router v$KUBE_ROUTER_VERSION enforces NetworkPolicies on $REAL_NODE_NAME: pid $(netpol_pid), iptables and ipset in $NETNS, ready in $((SECONDS - t0))s"

@@ -19,17 +19,7 @@ state="${1:-${E2E_CLUSTER_DIR:-}}"
 netpol_paths "$(cd "$state" && pwd)"
 [ -d "$dir" ] || { log "no NetworkPolicy enforcement in $state; nothing to do"; exit 0; }
 rc=0
-if running; then
-  pid="$(cat "$dir/pid")"
-  kill -TERM "$pid"
-  for _ in $(seq 150); do running || break; sleep 0.1; done
-  if running; then
-    log "kube-router (pid $pid) ignored SIGTERM for 15 s; SIGKILL"
-    kill -KILL "$pid"
-    for _ in $(seq 50); do running || break; sleep 0.1; done
-  fi
-  log "kube-router (pid $pid) stopped"
-fi
+procs stop -grace 15s -log "$LOG_PREFIX" "$dir/pids" kube-router || rc=1
 if own_rules >/dev/null; then
   # The filter table rewritten at once without kube-router's lines: kube-proxy's stay as they are.
   nsn iptables-save -t filter | grep -Ev "kube-router netpol|^:$OWN_CHAINS|^-A $OWN_CHAINS" | nsn iptables-restore -T filter &&
@@ -38,6 +28,6 @@ fi
 for set in $(own_sets); do nsn ipset destroy "$set" || rc=1; done
 own_rules >/dev/null && { log "kube-router's iptables rules are still in $NETNS"; rc=1; }
 own_sets >/dev/null && { log "kube-router's ipsets are still in $NETNS"; rc=1; }
-running && { log "kube-router (pid $(cat "$dir/pid")) still runs"; rc=1; }
+running && { log "kube-router (pid $(netpol_pid)) still runs"; rc=1; }
 [ $rc -eq 0 ] && rm -rf "$dir"
 exit $rc

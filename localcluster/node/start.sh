@@ -40,11 +40,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   printf '  - %s\n' "${missing[@]}" >&2
   exit 1
 fi
-if [ -s "$node/pids" ]; then
-  while read -r _ pid; do
-    kill -0 "$pid" 2>/dev/null && die "$node already runs a node (pid $pid); stop it: bash $here/stop.sh $state"
-  done <"$node/pids"
-fi
+still="$(procs running "$node/pids" | head -n1)" || true
+[ -z "$still" ] || die "$node already runs a node ($still); stop it: bash $here/stop.sh $state"
 if [ -d "$node" ]; then # left by a crash or E2E_KEEP_STATE: restore the host first
   bash "$here/stop.sh" "$state" || die "cleaning up the previous node in $node failed (see above)"
 fi

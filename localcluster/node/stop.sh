@@ -7,7 +7,7 @@
 #  1. cluster objects (if the API server answers): kwok taint removed, our
 #     `kubernetes` EndpointSlice deleted; after the kubelet: the Node deleted
 #  2. coredns, kube-proxy, kubelet: SIGTERM by PID (STATEDIR/node/pids, only if
-#     /proc/PID/exe still is that program), SIGKILL after 20 s
+#     /proc/PID/exe still is that program), SIGKILL after 20 s (../lib/procs)
 #  3. e2e-cri-clean: every pod sandbox stopped and removed through containerd
 #     (containers killed, CNI DEL); then containerd and e2e-apiproxy stopped
 #  4. leftovers: processes still in the node's network namespace or cgroups are
@@ -45,25 +45,7 @@ if [ -n "$api" ]; then
   k delete endpointslices -n default -l "$OWNER_LABEL=true" >/dev/null 2>&1
 fi
 
-ours() { # pid name: is pid still that program?
-  local exe
-  exe="$(readlink "/proc/$1/exe" 2>/dev/null)" || return 1
-  [ "$(basename "${exe% (deleted)}")" = "$2" ]
-}
-stop_proc() { # name
-  local pid
-  pid="$(awk -v n="$1" '$1 == n { print $2 }' "$node/pids" 2>/dev/null | tail -n1)"
-  [ -n "$pid" ] && ours "$pid" "$1" || return 0
-  kill -TERM "$pid"
-  for _ in $(seq 200); do ours "$pid" "$1" || break; sleep 0.1; done
-  if ours "$pid" "$1"; then
-    log "$1 (pid $pid) ignored SIGTERM for 20s; SIGKILL"
-    kill -KILL "$pid"
-    for _ in $(seq 50); do ours "$pid" "$1" || break; sleep 0.1; done
-  fi
-  log "$1 (pid $pid) stopped"
-}
-for p in coredns kube-proxy kubelet; do stop_proc "$p"; done
+procs stop -log "$LOG_PREFIX" "$node/pids" coredns kube-proxy kubelet || warn "the node's daemons did not all stop (above)"
 if [ -n "$api" ]; then
   k delete node "$REAL_NODE_NAME" --wait=false >/dev/null 2>&1 && log "node $REAL_NODE_NAME deleted"
   sed -i "\#$node/env#d" "$state/env" 2>/dev/null
@@ -72,7 +54,7 @@ if [ -S "$RUN_DIR/containerd.sock" ] && [ -x "$bin/e2e-cri-clean" ]; then
   "$bin/e2e-cri-clean" -endpoint "unix://$RUN_DIR/containerd.sock" -timeout 60s >&2 ||
     warn "e2e-cri-clean failed; leftovers are killed below"
 fi
-for p in containerd e2e-apiproxy; do stop_proc "$p"; done
+procs stop -log "$LOG_PREFIX" "$node/pids" containerd e2e-apiproxy || warn "containerd or e2e-apiproxy did not stop (above)"
 
 # ---- leftovers: processes, mounts, cgroups, network namespace -------------------
 leftovers() {

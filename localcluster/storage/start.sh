@@ -41,13 +41,7 @@ case "$pvdir" in /*) ;; *) pvdir="$PWD/$pvdir" ;; esac
 kc="$state/kubeconfig"
 
 # One provisioner per cluster.
-running=$(awk '$1 == "storage-provisioner" { print $2 }' "$state/pids")
-for pid in $running; do
-  exe="$(readlink "/proc/$pid/exe" 2>/dev/null)" || continue
-  if [ "$(basename "${exe% (deleted)}")" = storage-provisioner ]; then
-    die "storage-provisioner already runs for $state (pid $pid)"
-  fi
-done
+running="$(procs running "$state/pids" storage-provisioner)" && die "storage-provisioner already runs for $state ($running)"
 # The base directory must be new (or made by an earlier run: marker), so that
 # cleanup may remove it whole. Namespaces cannot start with ".": no clash.
 if [ ! -f "$pvdir/.monsterstack-e2e-storage" ]; then

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# npm run bench:backup: `class backup` and `class restore` of one trainee and of a class on the
-# whole local cluster (real node: Redis must really run), against the floor typed by hand,
-# `kubectl exec … redis-cli --rdb -`. Prints the figures of bench/backupBench.ts. Readies the
-# machine first (localcluster/setup.sh); the real node allows one such cluster per machine.
+# bash bench/realNode.sh BENCH.ts: runs a benchmark that needs the whole local cluster (the
+# real node: the pods must really run), and prints its figures: `npm run bench:backup`
+# (bench/backupBench.ts), `npm run bench:up` (bench/upBench.ts). Readies the machine first
+# (localcluster/setup.sh); the real node allows one such cluster per machine.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
@@ -11,10 +11,10 @@ bash localcluster/setup.sh >/dev/null
 source localcluster/toolchain/env.sh
 export PULUMI_CONFIG_PASSPHRASE=monsterstack-bench-passphrase
 
-state="$(mktemp -d "${TMPDIR:-/tmp}/monsterstack-bench-backup.XXXXXX")"
+state="$(mktemp -d "${TMPDIR:-/tmp}/monsterstack-bench-node.XXXXXX")"
 trap 'bash "$repo/localcluster/down.sh" "$state" >/dev/null 2>&1 || true' EXIT
 bash localcluster/up.sh "$state" >/dev/null
 # shellcheck source=/dev/null # written by localcluster/up.sh at run time
 source "$state/env"
 npm run --silent build
-npx ts-node bench/backupBench.ts
+npx ts-node "${1:?usage: bench/realNode.sh BENCH.ts}"
