@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Stops the local cluster up.sh (or controlplane/start.sh alone) started, and removes its state.
-# It is also the control plane's stop: the control plane, the storage provisioner and the
-# volumes share STATEDIR and its pids file.
+# Stops the local cluster up.sh (or controlplane/start.sh alone) started, and removes its state;
+# with --keep (npm stop), stops it and keeps its data for the next up.sh to resume: etcd's data,
+# the certificates, the kubeconfig, the ports and the volumes. It is also the control plane's
+# stop: the control plane, the storage provisioner and the volumes share STATEDIR and its pids file.
 #
-# Usage: bash localcluster/down.sh [STATEDIR]      (default: $E2E_CLUSTER_DIR)
+# Usage: bash localcluster/down.sh [--keep] [STATEDIR]      (default: $E2E_CLUSTER_DIR)
 #
 # NetworkPolicy enforcement (STATEDIR/netpol, netpol/stop.sh), then the real node (STATEDIR/node,
 # node/stop.sh: it stops the node and restores the host) go first, if there are any.
@@ -19,8 +20,10 @@ LOG_PREFIX=down.sh
 # shellcheck source=lib/common.sh
 source "$here/lib/common.sh"
 
+keep=
+[ "${1:-}" = --keep ] && { keep=1; shift; }
 state="${1:-${E2E_CLUSTER_DIR:-}}"
-[ -n "$state" ] || { echo "usage: down.sh STATEDIR (or set E2E_CLUSTER_DIR)" >&2; exit 2; }
+[ -n "$state" ] || { echo "usage: down.sh [--keep] STATEDIR (or set E2E_CLUSTER_DIR)" >&2; exit 2; }
 if [ ! -d "$state" ]; then
   log "$state does not exist; nothing to do"
   exit 0
@@ -41,7 +44,9 @@ if [ -f "$state/pids" ]; then
   : >"$state/pids"
 fi
 
-if [ -n "${E2E_KEEP_STATE:-}" ]; then
+if [ -n "$keep" ]; then
+  log "kept $state: etcd's data, the certificates and the volumes (up.sh resumes the cluster)"
+elif [ -n "${E2E_KEEP_STATE:-}" ]; then
   log "E2E_KEEP_STATE set: kept $state"
 elif [ -f "$state/.monsterstack-e2e-cluster" ]; then
   rm -rf -- "$state"

@@ -3,7 +3,8 @@
 # Readies the machine (setup.sh), starts the local cluster unless it runs, selects stack
 # `dev` (created with the node's images) in a file backend of the project's cache unless
 # you are logged in somewhere, runs `pulumi up --yes`, and prints the frontend's URL.
-# Run again, it changes nothing. npm stop (stop.sh) stops the cluster.
+# Run again, it changes nothing. npm stop (stop.sh) stops the cluster and keeps its data: npm start
+# then resumes it. npm run delete (delete.sh) removes it.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
@@ -31,11 +32,13 @@ step "2/4 the local cluster in $LOCAL_CLUSTER (next: stack dev)"
 if local_cluster_running; then
   step "    already running: reused"
 else
-  bash localcluster/down.sh "$LOCAL_CLUSTER" >/dev/null 2>&1 || true  # what a crash or a reboot left
+  bash localcluster/down.sh --keep "$LOCAL_CLUSTER" >/dev/null 2>&1 || true  # what a crash or a reboot left running; the data stays
   mkdir -p "$LOCAL_DIR"
   bash localcluster/up.sh "$LOCAL_CLUSTER" >/dev/null 2>"$LOCAL_DIR/cluster-start.log" \
-    || { tail -n 30 "$LOCAL_DIR/cluster-start.log" >&2; echo "npm start: the local cluster did not start (above; the whole log: $LOCAL_DIR/cluster-start.log)" >&2; exit 1; }
-  step "    started (the node ready in $(sed -n 's/.*node e2e-node ready in \([0-9.]*s\).*/\1/p' "$LOCAL_DIR/cluster-start.log"))"
+    || { tail -n 30 "$LOCAL_DIR/cluster-start.log" >&2; echo "npm start: the local cluster did not start (above; the whole log: $LOCAL_DIR/cluster-start.log). Its data is kept; npm run delete removes it, volumes and all, for a new cluster" >&2; exit 1; }
+  how=started
+  grep -q "resuming the cluster stopped in" "$LOCAL_DIR/cluster-start.log" && how="resumed with its data"
+  step "    $how (the node ready in $(sed -n 's/.*node e2e-node ready in \([0-9.]*s\).*/\1/p' "$LOCAL_DIR/cluster-start.log"))"
 fi
 write_local_env
 # shellcheck source=/dev/null # written just above
@@ -54,6 +57,10 @@ step "4/4 pulumi up --yes"
 pulumi up --yes
 
 namespace="$(pulumi stack output namespaceName)"
+# A resumed cluster starts the app's pods again: the app answers once they are Ready.
+for workload in $(kubectl get deployments,statefulsets -n "$namespace" -o name); do
+  kubectl rollout status -n "$namespace" "$workload" --timeout=180s >/dev/null
+done
 node_port="$(kubectl get service frontend -n "$namespace" -o jsonpath='{.spec.ports[0].nodePort}')"
 url="http://$E2E_NODE_IP:$node_port/"
 step "done: the app answers at $url"
@@ -66,5 +73,5 @@ Try the course's exercise in a shell of your own (first: source $LOCAL_DIR/env):
   kubectl delete pod -n $namespace -l app.kubernetes.io/name=redis     # Redis restarts on its volume
   kubectl get pods -n $namespace -w     # until redis is Running again (Ctrl-C), then curl: the counter carries on
   pulumi config set reclaimPolicy Retain && pulumi preview --diff     # two in-place updates, nothing replaced
-npm stop stops the local cluster (localcluster/README.md).
+npm stop stops the local cluster and keeps its data (npm start resumes it); npm run delete removes it (localcluster/README.md).
 TRY

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# npm stop: stops the local cluster npm start started, and restores the host as
-# down.sh does. The stack's state, backend and passphrase stay in the cache.
+# npm stop: stops the local cluster npm start started and restores the host, keeping the
+# cluster's data (down.sh --keep): the next npm start resumes it, objects and volumes. The
+# stack's state, backend and passphrase stay in the cache. npm run delete removes the cluster.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
@@ -13,9 +14,8 @@ if [ ! -d "$LOCAL_CLUSTER" ]; then
   echo "npm stop: no local cluster in $LOCAL_CLUSTER; nothing to stop"
   exit 0
 fi
-bash localcluster/down.sh "$LOCAL_CLUSTER"
+bash localcluster/down.sh --keep "$LOCAL_CLUSTER"
 cat <<DONE
-npm stop: the local cluster is stopped and the host restored.
-Stack dev's state is kept in $LOCAL_DIR. The next npm start brings the app back with empty
-data, whatever reclaimPolicy says: the volumes lived in the cluster that npm stop removed.
+npm stop: the local cluster is stopped and the host restored. Its data is kept in $LOCAL_CLUSTER:
+the next npm start resumes it, same objects, same volumes. npm run delete removes it.
 DONE

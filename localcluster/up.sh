@@ -15,6 +15,7 @@
 # Needs root and setup.sh done.
 #
 # Usage: dir=$(bash localcluster/up.sh [STATEDIR]); source "$dir/env"; ...; bash localcluster/down.sh "$dir"
+# A STATEDIR that `down.sh --keep` stopped is resumed: same objects, same volumes (controlplane/start.sh).
 # STATEDIR is printed on the last line of stdout (the only thing up.sh prints there). $dir/env sets
 # KUBECONFIG, the node's address (E2E_NODE_IP: NodePorts answer there) and the images to
 # configure (E2E_REDIS_IMAGE, E2E_FRONTEND_IMAGE, E2E_IMAGEBACKEND_IMAGE).
@@ -27,7 +28,10 @@ source "$here/lib/procs.sh"
 still="$(procs running "$state/pids" | head -n1)" || true
 [ -z "$still" ] || { echo "up.sh: $state already has a running cluster ($still); nothing was changed. To start it again: bash $here/down.sh $state, then up.sh" >&2; exit 1; }
 current=
-trap 'echo "up.sh: step ${current:-?} failed; stopping what was started" >&2; bash "$here/down.sh" "$state" >/dev/null 2>&1' ERR
+# A stopped cluster's directory (down.sh --keep) is resumed; a failure then keeps its data too.
+keep=
+[ -s "$state/ports" ] && keep=--keep
+trap 'echo "up.sh: step ${current:-?} failed; stopping what was started${keep:+ (the data is kept)}" >&2; bash "$here/down.sh" $keep "$state" >/dev/null 2>&1' ERR
 
 t_up=$SECONDS
 # step <name> <command...>: runs one step; its stdout is dropped (STATEDIR is up.sh's only output).

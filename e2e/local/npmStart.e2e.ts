@@ -1,5 +1,6 @@
-// npm start and npm stop, as a newcomer types them on a fresh clone: the app on the project's
-// own local cluster, a second start that changes nothing, a stop that leaves nothing running.
+// npm start, npm stop and npm run delete, as a newcomer types them on a fresh clone: the app on
+// the project's own local cluster, a second start that changes nothing, a stop that leaves nothing
+// running and keeps the data, a start that resumes it, a delete that removes it.
 // Runs after the main suite, once its cluster is stopped (one real node per machine: run.sh).
 import * as assert from "assert";
 import * as fs from "fs";
@@ -14,14 +15,26 @@ const CACHE = process.env.MONSTERSTACK_E2E_CACHE ?? path.join(os.homedir(), ".ca
 const localClusterProcesses = () => processesRunning((exe) =>
     exe.startsWith(`${CACHE}/`) || /^\/usr\/s?bin\/(containerd|containerd-shim\S*|runc)$/.test(exe));
 
+/** The page's counter; like a trainee, it reloads for up to 30 s while kube-proxy programs new endpoints (refused, or 503). */
 async function visits(url: string): Promise<number> {
-    const { status, body } = await httpGet(url);
-    const m = /visits: (\d+)/.exec(body.toString());
-    assert.ok(status === 200 && m, `GET ${url}: ${status} ${body.toString().slice(0, 300)}`);
-    return Number(m[1]);
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+        const res = await httpGet(url).catch((err: NodeJS.ErrnoException) => {
+            if (err.code === "ECONNREFUSED" && Date.now() < deadline) return undefined;
+            throw err;
+        });
+        if ((res === undefined || res.status === 503) && Date.now() < deadline) {
+            await new Promise((r) => setTimeout(r, 1000));
+            continue;
+        }
+        assert.ok(res, `GET ${url}: connection refused for 30 s`);
+        const m = /visits: (\d+)/.exec(res.body.toString());
+        assert.ok(res.status === 200 && m, `GET ${url}: ${res.status} ${res.body.toString().slice(0, 300)}`);
+        return Number(m[1]);
+    }
 }
 
-describe("npm start and npm stop: a bare machine to a running app, and back", () => {
+describe("npm start, npm stop and npm run delete: a bare machine to a running app, and back", () => {
     let root: string;
     let clone: string;
     let local: string;
@@ -110,19 +123,26 @@ describe("npm start and npm stop: a bare machine to a running app, and back", ()
         assert.match(missing.stderr, /^e2e: on the cluster of E2E_KUBECONFIG, these are needed: E2E_NODE_IP \(docs\/testing\.md\)\. Nothing was run\.$/m);
     });
 
-    it("npm stop: nothing of the local cluster runs, the node's network namespace is gone; npm start brings it back, with empty data", async () => {
+    it("npm stop keeps the data: nothing runs, the node's network namespace is gone; npm start resumes the cluster, the counter carries on; npm run delete removes it, volumes and all", async () => {
         // As a user's shell that sourced npm start's env file sees it (the node's own env file sets it).
         const netns = run("bash", ["-c", `source ${local}/env && printf %s "$E2E_NODE_NETNS"`], { cwd: clone, env: newcomer() }).stdout;
         assert.match(netns, /^[\w.-]+$/, "no E2E_NODE_NETNS in npm start's env");
-        npm("stop");
-        assert.deepStrictEqual(localClusterProcesses(), [], "processes outlived npm stop");
-        // Its address now routes off the machine: the namespace that held it is checked, no request is sent there.
-        assert.ok(!fs.existsSync(path.join("/run/netns", netns)), `network namespace ${netns} outlived npm stop`);
+        const gone = (when: string) => {
+            assert.deepStrictEqual(localClusterProcesses(), [], `processes outlived ${when}`);
+            // Its address now routes off the machine: the namespace that held it is checked, no request is sent there.
+            assert.ok(!fs.existsSync(path.join("/run/netns", netns)), `network namespace ${netns} outlived ${when}`);
+        };
+        const stop = npm("stop");
+        gone("npm stop");
+        assert.match(stop.stdout, /Its data is kept in \S+:\nthe next npm start resumes it, same objects, same volumes\. npm run delete removes it\./);
         const r = npm("start");
-        assert.doesNotMatch(r.stderr, /already running/);
+        assert.match(r.stderr, /^\[npm start \d+m\d\ds\] {5}resumed with its data \(the node ready in [\d.]+s\)$/m);
         const back = /^The app: (http:\/\/[\d.]+:\d+\/)$/m.exec(r.stdout)?.[1] ?? assert.fail(r.stdout.slice(-2000));
-        assert.strictEqual(await visits(back), 1, "the data came back although the volumes went with the cluster");
-        npm("stop");
-        assert.deepStrictEqual(localClusterProcesses(), []);
+        assert.strictEqual(await visits(back), 4, "the counter did not carry on: the data was not kept");
+        const deleted = npm("run", "delete");
+        gone("npm run delete");
+        assert.match(deleted.stdout, /^npm run delete: removed the local cluster in \S+: its objects \(etcd's data\), its certificates and 1 volume\(s\):\n {2}monsterstack-dev\/redis-data$/m);
+        assert.ok(!fs.existsSync(path.join(local, "cluster")), "npm run delete left the cluster's directory");
+        assert.match(npm("run", "delete").stdout, /no local cluster in \S+; nothing to delete/);
     });
 });

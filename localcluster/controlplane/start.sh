@@ -63,31 +63,54 @@ mkdir -p "$state"
 state="$(cd "$state" && pwd)"
 still="$(procs running "$state/pids" | head -n1)" || true
 [ -z "$still" ] || die "$state already has a running cluster ($still); stop it first: bash $here/../down.sh $state"
-rm -rf "$state/etcd" "$state/pki" "$state/logs" "$state/pids" "$state/kubeconfig" "$state/env"
+pki="$state/pki"
+kc="$state/kubeconfig"
+# A cluster that `down.sh --keep` stopped is resumed: its etcd data, certificates, kubeconfig and
+# ports are kept (the trainees' kubeconfigs name the API server's port).
+resume=
+if [ -s "$state/ports" ] && [ -d "$state/etcd/member" ] && [ -f "$pki/ca.key" ] && [ -f "$kc" ]; then
+  resume=1
+  rm -rf "$state/logs" "$state/pids" "$state/env"
+else
+  rm -rf "$state/etcd" "$pki" "$state/logs" "$state/pids" "$kc" "$state/env" "$state/ports"
+fi
 touch "$state/.monsterstack-e2e-cluster" # lets ../down.sh remove the directory
-mkdir -p "$state/pki" "$state/logs" "$state/etcd" "$state/kwok-home"
-chmod 700 "$state/etcd" "$state/pki"
+mkdir -p "$pki" "$state/logs" "$state/etcd" "$state/kwok-home"
+chmod 700 "$state/etcd" "$pki"
 : >"$state/pids"
 
 t_start=$(date +%s.%N)
-pki="$state/pki"
-kc="$state/kubeconfig"
 # shellcheck source=procs.sh
 source "$here/procs.sh"
 # shellcheck source=components.sh
 source "$here/components.sh"
 trap 'fail "failed at line $LINENO"' ERR
 
-# ---- ports: free ones on 127.0.0.1 (all reserved at once, so distinct) ------
-read -r ETCD_PORT ETCD_PEER_PORT APISERVER_PORT KCM_PORT SCHEDULER_PORT KWOK_PORT < <(python3 -c '
+# ---- ports on 127.0.0.1: free ones (all reserved at once, so distinct), or the resumed cluster's ----
+if [ -n "$resume" ]; then
+  read -r ETCD_PORT ETCD_PEER_PORT APISERVER_PORT KCM_PORT SCHEDULER_PORT KWOK_PORT <"$state/ports"
+  # shellcheck disable=SC2086 # six port numbers
+  taken="$(python3 -c '
+import socket, sys
+for port in sys.argv[1:]:
+    try: socket.socket().bind(("127.0.0.1", int(port)))
+    except OSError: print(port)
+' $ETCD_PORT $ETCD_PEER_PORT $APISERVER_PORT $KCM_PORT $SCHEDULER_PORT $KWOK_PORT)"
+  [ -z "$taken" ] || die "cannot resume the cluster in $state: its port(s) ${taken//$'\n'/ } on 127.0.0.1 are taken by another program; stop that program, or delete the cluster and its data: bash $here/../down.sh $state"
+  log "resuming the cluster stopped in $state: its etcd data, certificates and ports are kept"
+else
+  read -r ETCD_PORT ETCD_PEER_PORT APISERVER_PORT KCM_PORT SCHEDULER_PORT KWOK_PORT < <(python3 -c '
 import socket
 ss = [socket.socket() for _ in range(6)]
 for s in ss: s.bind(("127.0.0.1", 0))
 print(*(s.getsockname()[1] for s in ss))
 ')
+  # ---- PKI and the admin kubeconfig ----------------------------------------------
+  bash "$here/pki.sh" "$state" "$APISERVER_PORT"
+  echo "$ETCD_PORT $ETCD_PEER_PORT $APISERVER_PORT $KCM_PORT $SCHEDULER_PORT $KWOK_PORT" >"$state/ports"
+fi
 
-# ---- PKI and the admin kubeconfig, then the components ---------------------------
-bash "$here/pki.sh" "$state" "$APISERVER_PORT"
+# ---- the components -------------------------------------------------------------------
 start_etcd "$ETCD_PORT" "$ETCD_PEER_PORT"
 wait_for "etcd /health" etcd sh -c "curl -fsS http://127.0.0.1:$ETCD_PORT/health | grep -q '\"health\":\"true\"'"
 start_apiserver "$APISERVER_PORT" "$ETCD_PORT"
@@ -97,7 +120,7 @@ start_scheduler "$SCHEDULER_PORT"
 start_kwok "$KWOK_PORT" "$LB_INGRESS_IP"
 
 sed "s/\${NODE_NAME}/$NODE_NAME/g" "$here/kwok/node.yaml" >"$state/node.yaml"
-k create -f "$state/node.yaml" >/dev/null
+k apply -f "$state/node.yaml" >/dev/null # a resumed cluster has it already
 
 wait_for "kube-controller-manager /healthz" kube-controller-manager curl -fsk "https://127.0.0.1:$KCM_PORT/healthz"
 wait_for "kube-scheduler /healthz" kube-scheduler curl -fsk "https://127.0.0.1:$SCHEDULER_PORT/healthz"
