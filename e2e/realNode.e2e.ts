@@ -1,11 +1,13 @@
 // The real node refuses to start, and says exactly why, rather than letting the suite skip
 // what needs it: a second node on this machine (the lock), or a user who is not root; and the
-// whole cluster's up.sh, typed again, leaves the running cluster alone.
+// whole cluster's up.sh, typed again, leaves the running cluster alone; npm stop waits its turn.
 import * as assert from "assert";
+import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { onlyOnLocalCluster, REPO, required, run } from "./lib/cli";
+import { waitFor } from "./lib/cluster";
 
 const START = path.join(REPO, "localcluster", "node", "start.sh");
 
@@ -39,6 +41,26 @@ describe("the real node's preflight", function () {
         assert.match(r.stderr, new RegExp(`up\\.sh: ${cluster} already has a running cluster \\(\\S+ \\d+\\); nothing was changed`));
         assert.strictEqual(run("kubectl", ["get", "--raw", "/readyz"]).stdout, "ok");
         assert.strictEqual(run("kubectl", ["get", "node", required("E2E_REAL_NODE_NAME"), "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}"]).stdout, "True");
+    });
+
+    it("npm stop while another npm start, stop or delete runs (another terminal) is refused, changing nothing", async () => {
+        const local = fs.mkdtempSync(path.join(os.tmpdir(), "monsterstack-e2e-local-lock-"));
+        const env = { MONSTERSTACK_LOCAL_DIR: local };
+        // The other terminal: its lock, held by a process group of its own.
+        const holder = spawn("flock", [path.join(local, ".lock"), "sleep", "60"], { stdio: "ignore", detached: true });
+        try {
+            await waitFor("the other terminal's lock", () => run("flock", ["-n", path.join(local, ".lock"), "true"], { allowFail: true }).status !== 0, 10);
+            const refused = run("npm", ["stop"], { cwd: REPO, env, allowFail: true });
+            assert.strictEqual(refused.status, 75, refused.stderr);
+            assert.match(refused.stderr, new RegExp(`^npm stop: another npm start, npm stop or npm run delete of ${local} is running \\(another terminal\\?\\); wait for it to end\\. Nothing was changed\\.$`, "m"));
+        } finally {
+            process.kill(-holder.pid!, "SIGKILL");
+        }
+        await waitFor("the lock released", () => run("flock", ["-n", path.join(local, ".lock"), "true"], { allowFail: true }).status === 0, 10);
+        const stop = run("npm", ["stop"], { cwd: REPO, env, allowFail: true });
+        assert.strictEqual(stop.status, 0, stop.stderr);
+        assert.match(stop.stdout, new RegExp(`npm stop: no local cluster in ${local}/cluster; nothing to stop`));
+        fs.rmSync(local, { recursive: true, force: true });
     });
 
     it("a user who is not root is told what is missing, and nothing starts", () => {

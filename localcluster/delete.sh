@@ -7,10 +7,11 @@ set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 [ "$(id -u)" = 0 ] || { echo "npm run delete: the local cluster runs as root: run it as root. Nothing was changed." >&2; exit 1; }
-# shellcheck source=toolchain/env.sh
-source localcluster/toolchain/env.sh 2>/dev/null
 # shellcheck source=paths.sh
 source localcluster/paths.sh
+with_local_lock "npm run delete" "$0" "$@"
+# shellcheck source=toolchain/env.sh
+source localcluster/toolchain/env.sh 2>/dev/null
 if [ ! -d "$LOCAL_CLUSTER" ]; then
   echo "npm run delete: no local cluster in $LOCAL_CLUSTER; nothing to delete"
   exit 0

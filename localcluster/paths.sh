@@ -1,11 +1,26 @@
 # shellcheck shell=bash
 # Where npm start keeps the local cluster, the stack's file backend and its passphrase, and
-# the env file a user's shell sources. Sourced by start.sh and stop.sh, after toolchain/env.sh.
-LOCAL_DIR="${MONSTERSTACK_LOCAL_DIR:-${MONSTERSTACK_E2E_CACHE:?source localcluster/toolchain/env.sh first}/local}"
+# the env file a user's shell sources; the lock that lets one of npm start, stop and delete run at
+# a time. Sourced by start.sh, stop.sh and delete.sh.
+LOCAL_DIR="${MONSTERSTACK_LOCAL_DIR:-${MONSTERSTACK_E2E_CACHE:-$HOME/.cache/monsterstack-e2e}/local}"
 LOCAL_CLUSTER="$LOCAL_DIR/cluster"
 LOCAL_REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=lib/procs.sh
 source "$LOCAL_REPO/localcluster/lib/procs.sh"
+
+# with_local_lock COMMAND SCRIPT ARGS...: runs SCRIPT again holding $LOCAL_DIR/.lock, and exits
+# with its status. Two terminals at once would otherwise start, stop or remove one cluster together.
+# The lock is flock(1)'s alone (-o): the cluster's daemons that SCRIPT starts do not hold it.
+with_local_lock() {
+  [ -z "${MONSTERSTACK_LOCAL_LOCKED:-}" ] || return 0
+  local command=$1 status=0
+  shift
+  mkdir -p "$LOCAL_DIR"
+  MONSTERSTACK_LOCAL_LOCKED=1 flock -n -o -E 75 "$LOCAL_DIR/.lock" bash "$@" || status=$?
+  [ "$status" != 75 ] ||
+    echo "$command: another npm start, npm stop or npm run delete of $LOCAL_DIR is running (another terminal?); wait for it to end. Nothing was changed." >&2
+  exit "$status"
+}
 
 local_cluster_running() {
   [ -s "$LOCAL_CLUSTER/pids" ] && [ -f "$LOCAL_CLUSTER/env" ] && [ -d "$LOCAL_CLUSTER/node" ] || return 1

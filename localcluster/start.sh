@@ -9,6 +9,9 @@ set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 [ "$(id -u)" = 0 ] || { echo "npm start: the local cluster's real node needs root (containerd, a network namespace, iptables): run it as root. Nothing was changed." >&2; exit 1; }
+# shellcheck source=paths.sh
+source localcluster/paths.sh
+with_local_lock "npm start" "$0" "$@"
 
 t0=$SECONDS
 step() { printf '[npm start %dm%02ds] %s\n' $(((SECONDS - t0) / 60)) $(((SECONDS - t0) % 60)) "$*" >&2; }
@@ -25,8 +28,6 @@ fi
 rm -f "$setup_log"
 # shellcheck source=toolchain/env.sh
 source localcluster/toolchain/env.sh
-# shellcheck source=paths.sh
-source localcluster/paths.sh
 
 step "2/4 the local cluster in $LOCAL_CLUSTER (next: stack dev)"
 if local_cluster_running; then

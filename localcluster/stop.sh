@@ -6,10 +6,11 @@ set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 [ "$(id -u)" = 0 ] || { echo "npm stop: the local cluster runs as root: run it as root. Nothing was changed." >&2; exit 1; }
-# shellcheck source=toolchain/env.sh
-source localcluster/toolchain/env.sh 2>/dev/null
 # shellcheck source=paths.sh
 source localcluster/paths.sh
+with_local_lock "npm stop" "$0" "$@"
+# shellcheck source=toolchain/env.sh
+source localcluster/toolchain/env.sh 2>/dev/null
 if [ ! -d "$LOCAL_CLUSTER" ]; then
   echo "npm stop: no local cluster in $LOCAL_CLUSTER; nothing to stop"
   exit 0
