@@ -123,7 +123,7 @@ describe("npm start, npm stop and npm run delete: a bare machine to a running ap
         assert.match(missing.stderr, /^e2e: on the cluster of E2E_KUBECONFIG, these are needed: E2E_NODE_IP \(docs\/testing\.md\)\. Nothing was run\.$/m);
     });
 
-    it("npm stop keeps the data: nothing runs, the node's network namespace is gone; npm start resumes the cluster, the counter carries on; npm run delete removes it, volumes and all", async () => {
+    it("npm stop keeps the data: nothing runs, the node's network namespace is gone; npm start resumes the cluster, the counter carries on, also after a crash killed every process; npm run delete removes it, volumes and all", async () => {
         // As a user's shell that sourced npm start's env file sees it (the node's own env file sets it).
         const netns = run("bash", ["-c", `source ${local}/env && printf %s "$E2E_NODE_NETNS"`], { cwd: clone, env: newcomer() }).stdout;
         assert.match(netns, /^[\w.-]+$/, "no E2E_NODE_NETNS in npm start's env");
@@ -139,6 +139,14 @@ describe("npm start, npm stop and npm run delete: a bare machine to a running ap
         assert.match(r.stderr, /^\[npm start \d+m\d\ds\] {5}resumed with its data \(the node ready in [\d.]+s\)$/m);
         const back = /^The app: (http:\/\/[\d.]+:\d+\/)$/m.exec(r.stdout)?.[1] ?? assert.fail(r.stdout.slice(-2000));
         assert.strictEqual(await visits(back), 4, "the counter did not carry on: the data was not kept");
+        // A crash: every process of the cluster killed at once, leaving its network namespace, mounts,
+        // cgroups and pid files behind. The next npm start clears what they left, and resumes.
+        for (const { pid } of localClusterProcesses()) process.kill(pid, "SIGKILL");
+        await new Promise((r) => setTimeout(r, 500));
+        assert.ok(fs.existsSync(path.join("/run/netns", netns)), "the crash left no network namespace: nothing to recover from");
+        const recovered = npm("start");
+        assert.match(recovered.stderr, /^\[npm start \d+m\d\ds\] {5}resumed with its data /m);
+        assert.strictEqual(await visits(back), 5, "the counter did not carry on after the crash");
         const deleted = npm("run", "delete");
         gone("npm run delete");
         assert.match(deleted.stdout, /^npm run delete: removed the local cluster in \S+: its objects \(etcd's data\), its certificates and 1 volume\(s\):\n {2}monsterstack-dev\/redis-data$/m);
