@@ -90,10 +90,13 @@ trap 'fail "failed at line $LINENO"' ERR
 if [ -n "$resume" ]; then
   read -r ETCD_PORT ETCD_PEER_PORT APISERVER_PORT KCM_PORT SCHEDULER_PORT KWOK_PORT <"$state/ports"
   # shellcheck disable=SC2086 # six port numbers
+  # SO_REUSEADDR, as the components' own listeners: connections a crash left in TIME_WAIT do not count.
   taken="$(python3 -c '
 import socket, sys
 for port in sys.argv[1:]:
-    try: socket.socket().bind(("127.0.0.1", int(port)))
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try: s.bind(("127.0.0.1", int(port)))
     except OSError: print(port)
 ' $ETCD_PORT $ETCD_PEER_PORT $APISERVER_PORT $KCM_PORT $SCHEDULER_PORT $KWOK_PORT)"
   [ -z "$taken" ] || die "cannot resume the cluster in $state: its port(s) ${taken//$'\n'/ } on 127.0.0.1 are taken by another program; stop that program, or delete the cluster and its data: bash $here/../down.sh $state"
