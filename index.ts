@@ -12,9 +12,9 @@ import { AppIngress, appTraffic } from "./components/appIngress";
 import { Frontend, FRONTEND_SERVICE_NAME, frontendAccess } from "./components/frontend";
 import { ImageBackend } from "./components/imageBackend";
 import { VolumeReclaimPolicy } from "./components/reclaimPolicy";
-import { Redis } from "./components/redis";
+import { Redis, REDIS_SERVICE_NAME } from "./components/redis";
 import { RedisPassword } from "./components/redisPassword";
-import { BACKUP_CLAIM_NAME, BACKUPS_BIND_LATER, ScheduledBackup } from "./components/scheduledBackup";
+import { BACKUP_CLAIM_NAME, BACKUP_MOUNT_PATH, ScheduledBackup } from "./components/scheduledBackup";
 import { serviceDnsNames, TlsCertificate } from "./components/tlsCertificate";
 import { STACK_ID_LABEL } from "./core/identity";
 import { redisSize, SIZES } from "./core/resources";
@@ -116,6 +116,22 @@ function monsterstack(config: MonsterstackConfig, volumes: Awaited<ReturnType<ty
 
     const password = config.redisAuth ? new RedisPassword("redis-password", { namespace, instance }, inCluster) : undefined;
 
+    // Backups, whose claim Redis mounts too: bound with the data's during `pulumi up`, so its
+    // volume gets the reclaim policy then, whatever the StorageClass' binding mode.
+    const backups = backupVolume && config.backupSchedule !== undefined ? new ScheduledBackup("redis-backup", {
+        namespace, instance,
+        schedule: config.backupSchedule,
+        keep: config.backupKeep,
+        image: config.redisImage,
+        podSecurity: config.podSecurity,
+        redisHost: REDIS_SERVICE_NAME,
+        password: password?.envSource,
+        storageClass: config.storageClass,
+        size: config.redisStorageSize,
+        reclaimPolicy: config.reclaimPolicy,
+        attached: volumeOf(backupVolume).attached,
+    }, inCluster) : undefined;
+
     const redis = new Redis("redis", {
         namespace, instance,
         kind: config.redisKind,
@@ -124,6 +140,7 @@ function monsterstack(config: MonsterstackConfig, volumes: Awaited<ReturnType<ty
         memory: config.redisMemory,
         claimName: data.claimName,
         password: password?.envSource,
+        backups: backups ? { claimName: backups.claim.claimName, mountPath: BACKUP_MOUNT_PATH } : undefined,
     }, inCluster);
 
     const imageBackend = new ImageBackend("imagebackend", {
@@ -155,20 +172,6 @@ function monsterstack(config: MonsterstackConfig, volumes: Awaited<ReturnType<ty
         redisPassword: password?.envSource,
     }, inCluster);
 
-    const backups = backupVolume && config.backupSchedule !== undefined ? new ScheduledBackup("redis-backup", {
-        namespace, instance,
-        schedule: config.backupSchedule,
-        keep: config.backupKeep,
-        image: config.redisImage,
-        podSecurity: config.podSecurity,
-        redisHost: redis.serviceName,
-        password: password?.envSource,
-        storageClass: config.storageClass,
-        size: config.redisStorageSize,
-        reclaimPolicy: config.reclaimPolicy,
-        ...volumeOf(backupVolume),
-        identityLabels: { ...backupVolume.labels, ...ownedBy },
-    }, inCluster) : undefined;
 
     // The reclaim policy and the stack's identity go on the volume the claim is bound to;
     // rendered YAML has no bound volume, so that mode leaves it to `kubectl patch pv` (see README).
@@ -178,6 +181,12 @@ function monsterstack(config: MonsterstackConfig, volumes: Awaited<ReturnType<ty
         identityLabels: { ...dataVolume.identityLabels, ...ownedBy },
         policy: config.reclaimPolicy, instance, after: [redis.workload],
     }, inCluster);
+    const backupsReclaim = plan.kind === "render" || !backups || !backupVolume ? undefined : new VolumeReclaimPolicy("redis-backup-policy", {
+        claim: backups.claim.claim, claimRef: `${config.namespace}/${BACKUP_CLAIM_NAME}`,
+        volumeName: volumeOf(backupVolume).volumeName,
+        identityLabels: { ...backupVolume.labels, ...ownedBy },
+        policy: config.reclaimPolicy, instance, after: [redis.workload],
+    }, { ...inCluster, aliases: [{ parent: backups }] }); // it was the ScheduledBackup's child
 
     // Each tier takes connections from its own clients only; in the class's namespace, the class made these.
     if (config.namespaceOwner === "stack") {
@@ -202,7 +211,7 @@ function monsterstack(config: MonsterstackConfig, volumes: Awaited<ReturnType<ty
         dataVolume: reclaim?.volumeName ?? "(renderYamlTo mode: bound at kubectl apply time)",
         dataVolumeOrigin: dataOrigin(plan),
         reclaimPolicy: config.reclaimPolicy,
-        backupVolume: backups ? backups.volumeName : "(none: backupSchedule is unset)",
+        backupVolume: backupsReclaim ? backupsReclaim.volumeName : "(none: backupSchedule is unset)",
         redisKind: config.redisKind,
         tlsCertificatePem: tlsCertificate.certPem,
         redisPassword: password ? password.password : "(none: redisAuth is false)",
@@ -210,7 +219,7 @@ function monsterstack(config: MonsterstackConfig, volumes: Awaited<ReturnType<ty
             : config.namespaceOwner === "class" ? "(none: the class gave this trainee their kubeconfig)" : "(none: tenancy is off)",
         ...afterApply(config, [
             { claim: DATA_CLAIM_NAME, identityLabels: { ...dataVolume.identityLabels, ...ownedBy } },
-            ...(backupVolume && backups ? [{ claim: BACKUP_CLAIM_NAME, identityLabels: { ...backupVolume.labels, ...ownedBy }, bindsLater: BACKUPS_BIND_LATER }] : []),
+            ...(backupVolume && backups ? [{ claim: BACKUP_CLAIM_NAME, identityLabels: { ...backupVolume.labels, ...ownedBy } }] : []),
         ], access !== undefined),
     };
 }

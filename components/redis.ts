@@ -26,10 +26,16 @@ export interface RedisArgs {
     claimName: pulumi.Input<string>;
     /** Where the password comes from, when Redis requires one. */
     password?: SecretKeySource<pulumi.Input<string>>;
+    /**
+     * The scheduled backups' claim, mounted read-only: Redis is its first consumer, so under a
+     * WaitForFirstConsumer StorageClass it is bound (and gets its reclaim policy) during
+     * `pulumi up`, not at the first scheduled backup after it.
+     */
+    backups?: { claimName: pulumi.Input<string>; mountPath: string };
 }
 
 /** The Redis pod template; the same for both kinds, so switching kinds changes nothing inside the pod. */
-export function redisPodTemplate(args: Pick<RedisArgs, "instance" | "image" | "podSecurity" | "memory" | "claimName" | "password">): k8s.types.input.core.v1.PodTemplateSpec {
+export function redisPodTemplate(args: Pick<RedisArgs, "instance" | "image" | "podSecurity" | "memory" | "claimName" | "password" | "backups">): k8s.types.input.core.v1.PodTemplateSpec {
     const app = redisIdentity(args.instance);
     // Clients are other pods, through the Service. Without a password or a config file, Redis'
     // protected mode refuses every client not on loopback; the official image's entrypoint
@@ -65,13 +71,19 @@ export function redisPodTemplate(args: Pick<RedisArgs, "instance" | "image" | "p
                 args: serverArgs,
                 env,
                 ports: [{ name: "redis", containerPort: REDIS_PORT }],
-                volumeMounts: [{ name: "data", mountPath: DATA_MOUNT_PATH }],
+                volumeMounts: [
+                    { name: "data", mountPath: DATA_MOUNT_PATH },
+                    ...(args.backups ? [{ name: "backups", mountPath: args.backups.mountPath, readOnly: true }] : []),
+                ],
                 readinessProbe: { ...ping, initialDelaySeconds: 2, periodSeconds: 5 },
                 livenessProbe: { ...ping, initialDelaySeconds: 10, periodSeconds: 10, failureThreshold: 3 },
                 resources: containerResources(redisSize(args.memory)),
                 securityContext: containerSecurityContext(args.podSecurity),
             }],
-            volumes: [{ name: "data", persistentVolumeClaim: { claimName: args.claimName } }],
+            volumes: [
+                { name: "data", persistentVolumeClaim: { claimName: args.claimName } },
+                ...(args.backups ? [{ name: "backups", persistentVolumeClaim: { claimName: args.backups.claimName, readOnly: true } }] : []),
+            ],
         },
     };
 }

@@ -8,8 +8,7 @@ import type { ImageSpec, PodSecurityLevel, ReclaimPolicy } from "../config";
 import { AttachedVolume } from "../dataVolume/plan";
 import { DataClaim } from "./dataClaim";
 import { AppIdentity, recommendedLabels, selectorLabels } from "../core/labels";
-import { VolumeReclaimPolicy } from "./reclaimPolicy";
-import { REDIS_PORT } from "./redis";
+import { REDIS_PORT, redisIdentity } from "./redis";
 import { containerResources, SIZES } from "../core/resources";
 import type { SecretKeySource } from "../core/secretKeySource";
 import { containerSecurityContext, podSecurityContext, RUN_AS } from "../core/security";
@@ -55,6 +54,8 @@ export function backupScript(keep: number, dir = BACKUP_MOUNT_PATH): string {
 
 /** `Ref`: plain strings for the trainer's tool's pod, Pulumi inputs in the program (so the pod comes after what it names). */
 export interface BackupPodArgs<Ref = pulumi.Input<string>> {
+    /** The stack's instance: its Redis pod is the one the backup pod runs beside. */
+    instance: string;
     image: ImageSpec;
     podSecurity: PodSecurityLevel;
     /** The Redis Service's name, in the same namespace. */
@@ -77,6 +78,7 @@ export function backupPodSpec<Ref extends pulumi.Input<string>>(args: BackupPodA
         restartPolicy: "OnFailure",
         automountServiceAccountToken: false,
         securityContext: podSecurityContext(args.podSecurity, RUN_AS.redis),
+        affinity: besideRedis(args.instance),
         containers: [{
             name: "backup",
             image: args.image.ref,
@@ -91,6 +93,22 @@ export function backupPodSpec<Ref extends pulumi.Input<string>>(args: BackupPodA
     };
 }
 
+/**
+ * Redis mounts the backups' claim too (redis.ts): a ReadWriteOnce disk of a managed cluster is
+ * attached to one node at a time, so a backup pod elsewhere would wait for it. Preferred, not
+ * required: the trainer's tool reads the claim when no Redis runs.
+ */
+export function besideRedis(instance: string) {
+    return {
+        podAffinity: {
+            preferredDuringSchedulingIgnoredDuringExecution: [{
+                weight: 100,
+                podAffinityTerm: { labelSelector: { matchLabels: selectorLabels(redisIdentity(instance)) }, topologyKey: "kubernetes.io/hostname" },
+            }],
+        },
+    };
+}
+
 export interface ScheduledBackupArgs extends Omit<BackupPodArgs, "claimName"> {
     namespace: pulumi.Input<string>;
     instance: string;
@@ -100,19 +118,11 @@ export interface ScheduledBackupArgs extends Omit<BackupPodArgs, "claimName"> {
     reclaimPolicy: ReclaimPolicy;
     /** A retained volume of the stack's backups, bound again; undefined: a new one. */
     attached?: AttachedVolume;
-    /** The volume already bound to the claim, when the cluster read knows it. */
-    volumeName?: string;
-    /** The labels that say whose backups the volume holds. */
-    identityLabels: Record<string, pulumi.Input<string>>;
-    /** Rendered YAML: no bound volume to put the reclaim policy on. */
-    render: boolean;
 }
 
 export class ScheduledBackup extends pulumi.ComponentResource {
     readonly claim: DataClaim;
     readonly cronJob: k8s.batch.v1.CronJob;
-    /** The volume holding the backups, once bound. */
-    readonly volumeName: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: ScheduledBackupArgs, opts?: pulumi.ComponentResourceOptions) {
         super("monsterstack:backup:ScheduledBackup", name, {}, opts);
@@ -147,21 +157,9 @@ export class ScheduledBackup extends pulumi.ComponentResource {
             },
         }, { parent: this });
 
-        const reclaim = args.render ? undefined : new VolumeReclaimPolicy(`${name}-policy`, {
-            claim: this.claim.claim, claimRef: `${args.instance}/${BACKUP_CLAIM_NAME}`,
-            volumeName: args.volumeName ?? args.attached?.volumeName,
-            identityLabels: args.identityLabels, policy: args.reclaimPolicy, instance: args.instance,
-            after: [this.claim.claim],
-            bindsLater: `${BACKUPS_BIND_LATER}; the \`pulumi up\` after it sets reclaim policy ${args.reclaimPolicy} on its volume`,
-        }, { parent: this });
-        this.volumeName = reclaim ? reclaim.volumeName : pulumi.output(undefined);
-
-        this.registerOutputs({ volumeName: this.volumeName });
+        this.registerOutputs({ claimName: this.claim.claimName });
     }
 }
-
-/** A WaitForFirstConsumer class binds the backups claim at the first scheduled run only. */
-export const BACKUPS_BIND_LATER = "where the StorageClass binds a claim at its first use, the backups claim is bound at the first scheduled backup";
 
 /** The selector of the backup job's pods, for the NetworkPolicy that lets them reach Redis. */
 export function backupSelector(instance: string): Record<string, string> {

@@ -30,7 +30,7 @@ export interface AfterApplyArgs {
     /** false when the namespace is the class's (namespaceOwner class): it is not rendered. */
     ownsNamespace: boolean;
     /** Each claim's volume, and the fields the stack sets on it (reclaimPolicy.ts volumeFields). */
-    volumes: Array<{ claim: string; fields: object; bindsLater?: string }>;
+    volumes: Array<{ claim: string; fields: object }>;
     /** tenancy: the trainee's token Secret is rendered; its kubeconfig is made once the cluster filled it. */
     kubeconfig: boolean;
 }
@@ -51,7 +51,8 @@ export function afterApplyScript(args: AfterApplyArgs): string {
     const bound = (claim: string, seconds: number) => `kubectl wait -n ${ns} pvc/${claim} --for=jsonpath='{.status.phase}'=Bound --timeout=${seconds}s`;
     const patch = (volume: AfterApplyArgs["volumes"][number]) =>
         `kubectl patch pv "$(kubectl get pvc -n ${ns} ${volume.claim} -o jsonpath='{.spec.volumeName}')" --type merge -p ${quoted(JSON.stringify(volume.fields))}`;
-    for (const volume of args.volumes.filter((v) => !v.bindsLater)) lines.push(bound(volume.claim, 300), patch(volume));
+    // Redis mounts every claim (the backups' too), so each is bound once Redis is scheduled.
+    for (const volume of args.volumes) lines.push(bound(volume.claim, 300), patch(volume));
     if (args.kubeconfig) {
         // The token goes from the API server into the file: never on a command line.
         const template = traineeKubeconfig({
@@ -63,12 +64,6 @@ export function afterApplyScript(args: AfterApplyArgs): string {
         lines.push(`(umask 077 && kubectl get secret -n ${ns} ${TRAINEE_TOKEN_SECRET} -o go-template='${template}' > ${quoted(file)})`);
         lines.push(`echo "the trainee's kubeconfig: ${file}"`);
     }
-    // Last, and without stopping the script: running it again once bound finishes the job.
-    for (const volume of args.volumes.filter((v) => v.bindsLater)) {
-        lines.push(`# ${volume.bindsLater}`);
-        lines.push(`if ${bound(volume.claim, 30)}; then ${patch(volume)}; ` +
-            `else echo "${volume.claim} is not bound yet: run this script again after the first scheduled backup"; fi`);
-    }
     return lines.join("\n") + "\n";
 }
 
@@ -76,14 +71,13 @@ export function afterApplyScript(args: AfterApplyArgs): string {
 export interface RenderedClaim {
     claim: string;
     identityLabels: Record<string, pulumi.Input<string>>;
-    bindsLater?: string;
 }
 
 /** The stack output afterApply: the script, once the stack's id (a label) is known. */
 export function afterApplyOutput(args: Omit<AfterApplyArgs, "volumes"> & { instance: string; policy: ReclaimPolicy; claims: RenderedClaim[] }): pulumi.Output<string> {
     return pulumi.all(args.claims.map((c) => pulumi.output(c.identityLabels))).apply((labels) => afterApplyScript({
         renderDir: args.renderDir, namespace: args.namespace, ownsNamespace: args.ownsNamespace, kubeconfig: args.kubeconfig,
-        volumes: args.claims.map((c, i) => ({ claim: c.claim, fields: volumeFields(args.instance, labels[i], args.policy), bindsLater: c.bindsLater })),
+        volumes: args.claims.map((c, i) => ({ claim: c.claim, fields: volumeFields(args.instance, labels[i], args.policy) })),
     }));
 }
 

@@ -28,6 +28,8 @@ export interface Registered {
     replaceOnChanges: string[];
     /** Types this resource was formerly registered as (type-only aliases). */
     aliasTypes: string[];
+    /** Pulumi names of the parents this resource formerly had (parent aliases). */
+    aliasParents: string[];
     /** Top-level input properties sent to the engine as secrets. */
     secretInputs: string[];
     /** Pulumi names of the resources this one was told to wait for (`dependsOn`). */
@@ -204,6 +206,7 @@ export async function runProgram(stack: string, config: Record<string, string> =
             deleteBeforeReplace: req.getDeletebeforereplace() === true,
             replaceOnChanges: req.getReplaceonchangesList(),
             aliasTypes: req.getAliasesList().map((a) => a.getSpec()?.getType()).filter((t): t is string => Boolean(t)),
+            aliasParents: req.getAliasesList().map((a) => a.getSpec()?.getParenturn()?.split("::").pop()).filter((p): p is string => Boolean(p)),
             secretInputs: Object.keys(raw).filter((k) => containsSecret(raw[k])),
             // split() returns one element at least: pop() has a string to give.
             dependsOn: req.getDependenciesList().map((urn) => urn.split("::").pop() as string),
@@ -215,7 +218,8 @@ export async function runProgram(stack: string, config: Record<string, string> =
         resources.push({
             type: req.getType(), name: req.getName(), read: true,
             inputs: unwrapSecrets(pulumi.runtime.deserializeProperties(req.getProperties()!)),
-            retainOnDelete: false, deleteBeforeReplace: false, replaceOnChanges: [], aliasTypes: [], secretInputs: [], dependsOn: [],
+            retainOnDelete: false, deleteBeforeReplace: false, replaceOnChanges: [], aliasTypes: [], aliasParents: [], secretInputs: [],
+            dependsOn: req.getDependenciesList().map((urn) => urn.split("::").pop() as string),
         });
         return read(req, callback);
     };

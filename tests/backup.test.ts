@@ -93,6 +93,33 @@ describe("a scheduled backup", () => {
         assert.strictEqual(run.outputs.backupVolume, backupPatch.metadata.name);
     });
 
+    it("Redis mounts the backups claim read-only, so that claim is bound, and its volume given the policy, before pulumi up returns", async () => {
+        const redisPod = findObject(run, "StatefulSet", "redis").spec.template.spec;
+        assert.deepStrictEqual(redisPod.volumes.find((v: { name: string }) => v.name === "backups"),
+            { name: "backups", persistentVolumeClaim: { claimName: "redis-backups", readOnly: true } });
+        assert.deepStrictEqual(redisPod.containers[0].volumeMounts.find((m: { name: string }) => m.name === "backups"),
+            { name: "backups", mountPath: "/backups", readOnly: true });
+        // Under WaitForFirstConsumer the claim binds when its first pod is scheduled: Redis, which up waits for.
+        const boundRead = run.resources.find((r) => r.read && r.name === "redis-backup-policy-bound-claim");
+        assert.ok(boundRead, "the backups claim is not read back");
+        assert.ok(boundRead.dependsOn.includes("redis-workload"), `read back after ${boundRead.dependsOn.join(", ") || "nothing"}, not after Redis`);
+        assert.ok(!run.logs.some((l) => /first scheduled backup|the `pulumi up` after it/.test(l.message)), "still says a later up sets the policy");
+        // Stacks deployed before keep their patch: the policy was the ScheduledBackup's child.
+        const policy = run.resources.find((r) => r.type === "monsterstack:storage:VolumeReclaimPolicy" && r.name === "redis-backup-policy");
+        assert.deepStrictEqual(policy?.aliasParents, ["redis-backup"]);
+        const plain = findObject(await runProgram("alice"), "StatefulSet", "redis").spec.template.spec;
+        assert.deepStrictEqual(plain.volumes.map((v: { name: string }) => v.name), ["data"], "without a schedule, Redis mounts only its data");
+    });
+
+    it("the job's pod prefers Redis' node: a ReadWriteOnce disk that Redis holds attaches to that node only", () => {
+        const pod = findObject(run, "CronJob", "redis-backup").spec.jobTemplate.spec.template.spec;
+        const [term] = pod.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution;
+        assert.deepStrictEqual(term.podAffinityTerm, {
+            labelSelector: { matchLabels: findObject(run, "StatefulSet", "redis").spec.selector.matchLabels },
+            topologyKey: "kubernetes.io/hostname",
+        });
+    });
+
     it("with tenancy: a NetworkPolicy lets the job's pods reach Redis, and the quota counts its pod and claim", async () => {
         const policy = findObject(run, "NetworkPolicy", "redis-from-backup");
         assert.deepStrictEqual(policy.spec.podSelector.matchLabels, findObject(run, "StatefulSet", "redis").spec.selector.matchLabels);

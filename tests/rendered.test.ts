@@ -33,7 +33,7 @@ describe("rendered YAML (renderYamlTo)", () => {
         assert.strictEqual(live.outputs.afterApply, undefined, "a stack applied by pulumi up has nothing to finish");
     });
 
-    it("afterApply: the namespace, the files, each volume's policy and labels once bound, the kubeconfig; the backups claim last, without stopping", () => {
+    it("afterApply: the namespace, the files, each volume's policy and labels once bound (the backups' too: Redis mounts it), the kubeconfig", () => {
         const lines = String(rendered.outputs.afterApply).trim().split("\n");
         const ns = "monsterstack-alice";
         assert.deepStrictEqual(lines.slice(0, 5), [
@@ -51,15 +51,17 @@ describe("rendered YAML (renderYamlTo)", () => {
         assert.strictEqual(fields.metadata.labels["monsterstack.io/stack-id"], MOCK_STACK_ID);
         assert.strictEqual(fields.metadata.labels["monsterstack.io/stack"], "alice");
         assert.strictEqual(fields.metadata.labels["monsterstack.io/claim"], "redis-data");
-        assert.match(lines[6], /^kubectl wait -n monsterstack-alice secret\/trainee-token --for=jsonpath='\{\.data\.token\}'/);
-        assert.match(lines[7], /^\(umask 077 && kubectl get secret -n monsterstack-alice trainee-token -o go-template='apiVersion: v1$/);
+        assert.strictEqual(lines[6], `kubectl wait -n ${ns} pvc/redis-backups --for=jsonpath='{.status.phase}'=Bound --timeout=300s`);
+        const backupsPatch = /^kubectl patch pv "\$\(kubectl get pvc -n monsterstack-alice redis-backups -o jsonpath='\{\.spec\.volumeName\}'\)" --type merge -p '(.*)'$/.exec(lines[7]);
+        assert.ok(backupsPatch, lines[7]);
+        assert.strictEqual(JSON.parse(backupsPatch[1]).metadata.labels["monsterstack.io/claim"], "redis-backups");
+        assert.match(lines[8], /^kubectl wait -n monsterstack-alice secret\/trainee-token --for=jsonpath='\{\.data\.token\}'/);
+        assert.match(lines[9], /^\(umask 077 && kubectl get secret -n monsterstack-alice trainee-token -o go-template='apiVersion: v1$/);
         const script = lines.join("\n");
         assert.match(script, /token: \{\{\.data\.token \| base64decode\}\}/);
         assert.doesNotMatch(script, /--token/, "the token must never be on a command line");
         assert.match(script, /> 'rendered\/trainee-monsterstack-alice\.kubeconfig'\)$/m);
-        const last = lines.at(-1)!;
-        assert.match(last, /^if kubectl wait -n monsterstack-alice pvc\/redis-backups .* --timeout=30s; then kubectl patch pv .*; else echo "redis-backups is not bound yet: run this script again after the first scheduled backup"; fi$/);
-        assert.match(lines.at(-2)!, /^# where the StorageClass binds a claim at its first use/);
+        assert.match(lines.at(-1)!, /^echo "the trainee's kubeconfig: /);
     });
 
     it("tenancy only renders the namespace, the access and the admission policy; namespaceOwner class renders no namespace and no access", async () => {

@@ -33,7 +33,7 @@ async function startReader(config: MonsterstackConfig, kc: k8s.KubeConfig, name:
     const core = kc.makeApiClient(k8s.CoreV1Api);
     // The job's own pod, plain values only (no Pulumi outputs), reading instead of writing, with
     // the Redis image the class configured (nothing new to pull, and not one the trainee chose).
-    const spec = backupPodSpec({ image: config.redisImage, podSecurity: config.podSecurity, redisHost: "", claimName: BACKUP_CLAIM_NAME, keep: config.backupKeep });
+    const spec = backupPodSpec({ instance: config.namespace, image: config.redisImage, podSecurity: config.podSecurity, redisHost: "", claimName: BACKUP_CLAIM_NAME, keep: config.backupKeep });
     const container = { ...spec.containers[0], name: "reader", command: ["sleep", "600"], env: [], volumeMounts: [{ name: "backups", mountPath: BACKUP_MOUNT_PATH, readOnly: true }] };
     await core.createNamespacedPod({
         namespace: config.namespace,
