@@ -2,6 +2,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ReclaimPolicy } from "../config";
+import { CLAIM_AWAIT_ANNOTATIONS } from "../core/claimAwait";
 import { ATTACHED_CLASS_ANNOTATION, ATTACHED_VOLUME_ANNOTATION } from "../core/identity";
 import { AttachedVolume } from "../dataVolume/plan";
 import { recommendedLabels } from "../core/labels";
@@ -69,7 +70,7 @@ export class DataClaim extends pulumi.ComponentResource {
                 labels: recommendedLabels({ name: "redis", instance: args.instance, component: "storage" }),
                 // Shown in `pulumi preview --diff` when the policy is toggled: an in-place
                 // metadata update, never a change of the claim's (immutable) spec.
-                annotations: dataClaimAnnotations(args),
+                annotations: { ...dataClaimAnnotations(args), ...CLAIM_AWAIT_ANNOTATIONS },
             },
             spec: dataClaimSpec(args),
         }, { parent: this });

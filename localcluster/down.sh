@@ -31,7 +31,11 @@ fi
 state="$(cd "$state" && pwd)"
 kc="$state/kubeconfig"
 
-# NetworkPolicy enforcement, then the real node (node/start.sh) go first, while the API server still runs.
+# The load balancers' controller, NetworkPolicy enforcement, then the real node (node/start.sh) go
+# first, while the API server still runs.
+if [ -d "$state/loadbalancer" ]; then
+  bash "$here/loadbalancer/stop.sh" "$state" || log "loadbalancer/stop.sh reported problems (see above)"
+fi
 if [ -d "$state/netpol" ]; then
   bash "$here/netpol/stop.sh" "$state" || log "netpol/stop.sh reported problems (see above)"
 fi

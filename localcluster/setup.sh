@@ -25,9 +25,10 @@ step "2/6 control plane: etcd, kube-apiserver, controller manager, scheduler, kw
 bash "$here/controlplane/build.sh"
 step "3/6 minikube's storage provisioner (cold: 2 to 3.5 min); next: the node's binaries"
 bash "$here/storage/build.sh"
-step "4/6 the node: kubelet, kube-proxy, CoreDNS, NetworkPolicy enforcement (cold: 5 to 6.5 min); next: the images"
+step "4/6 the node: kubelet, kube-proxy, CoreDNS, NetworkPolicy enforcement, load balancers (cold: 5 to 6.5 min); next: the images"
 bash "$here/node/build.sh"
 bash "$here/netpol/build.sh"
+bash "$here/loadbalancer/build.sh"
 step "5/6 the images, from Debian packages (cold: about 1.5 min); next: the Pulumi CLI and plugins"
 bash "$here/images/build.sh"
 

@@ -5,6 +5,9 @@
 # you are logged in somewhere, runs `pulumi up --yes`, and prints the frontend's URL.
 # Run again, it changes nothing. npm stop (stop.sh) stops the cluster and keeps its data: npm start
 # then resumes it. npm run delete (delete.sh) removes it.
+# npm start -- --cloud: the cluster behaves as a managed one (up.sh --cloud: WaitForFirstConsumer
+# storage, MetalLB's load balancers) and stack dev deploys with target=cloud; the URL is its load
+# balancer's. A cluster keeps the mode it was created in.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
@@ -12,6 +15,22 @@ cd "$repo"
 # shellcheck source=paths.sh
 source localcluster/paths.sh
 with_local_lock "npm start" "$0" "$@"
+mode=plain
+for arg in "$@"; do
+  case "$arg" in
+    --cloud) mode=cloud ;;
+    *) echo "npm start: unknown option $arg (the only one is --cloud: npm start -- --cloud). Nothing was changed." >&2; exit 2 ;;
+  esac
+done
+# The local cluster, running or stopped, keeps the mode it was created in (up.sh refuses too; said here first).
+was="$(cat "$LOCAL_CLUSTER/mode" 2>/dev/null || { [ -s "$LOCAL_CLUSTER/ports" ] && echo plain; } || true)"
+if [ -n "$was" ] && [ "$was" != "$mode" ]; then
+  flag() { [ "$1" = cloud ] && echo "npm start -- --cloud" || echo "npm start"; }
+  echo "npm start: the local cluster in $LOCAL_CLUSTER was made by $(flag "$was"); it cannot become $([ "$mode" = cloud ] && echo "a --cloud one" || echo "a plain one"). Nothing was changed, its data is kept. Run $(flag "$was"), or npm run delete (its volumes too) and then $(flag "$mode")." >&2
+  exit 1
+fi
+target=minikube
+[ "$mode" = plain ] || target=cloud
 
 t0=$SECONDS
 step() { printf '[npm start %dm%02ds] %s\n' $(((SECONDS - t0) / 60)) $(((SECONDS - t0) % 60)) "$*" >&2; }
@@ -30,15 +49,21 @@ rm -f "$setup_log"
 source localcluster/toolchain/env.sh
 
 step "2/4 the local cluster in $LOCAL_CLUSTER (next: stack dev)"
+refresh=
 if local_cluster_running; then
   step "    already running: reused"
 else
   bash localcluster/down.sh --keep "$LOCAL_CLUSTER" >/dev/null 2>&1 || true  # what a crash or a reboot left running; the data stays
   mkdir -p "$LOCAL_DIR"
-  bash localcluster/up.sh "$LOCAL_CLUSTER" >/dev/null 2>"$LOCAL_DIR/cluster-start.log" \
+  cloud=
+  [ "$mode" = plain ] || cloud=--cloud
+  bash localcluster/up.sh $cloud "$LOCAL_CLUSTER" >/dev/null 2>"$LOCAL_DIR/cluster-start.log" \
     || { tail -n 30 "$LOCAL_DIR/cluster-start.log" >&2; echo "npm start: the local cluster did not start (above; the whole log: $LOCAL_DIR/cluster-start.log). Its data is kept; npm run delete removes it, volumes and all, for a new cluster" >&2; exit 1; }
   how=started
-  grep -q "resuming the cluster stopped in" "$LOCAL_DIR/cluster-start.log" && how="resumed with its data"
+  # A new cluster (the first, or after npm run delete): stack dev's state may name objects of the
+  # deleted one; `pulumi up --refresh` forgets those first.
+  refresh=--refresh
+  grep -q "resuming the cluster stopped in" "$LOCAL_DIR/cluster-start.log" && { how="resumed with its data"; refresh=; }
   step "    $how (the node ready in $(sed -n 's/.*node e2e-node ready in \([0-9.]*s\).*/\1/p' "$LOCAL_DIR/cluster-start.log"))"
 fi
 write_local_env
@@ -48,22 +73,27 @@ source "$LOCAL_DIR/env"
 step "3/4 stack dev, in $(pulumi whoami --verbose 2>/dev/null | sed -n 's/^Backend URL: //p') (next: pulumi up)"
 npm run --silent build  # the program runs compiled (Pulumi.yaml): this clone's sources, as they are
 pulumi stack select dev --create >/dev/null
+pulumi config set target "$target"
 for tier in redis frontend imagebackend; do
   ref_var="E2E_${tier^^}_IMAGE"
   pulumi config set "${tier}Image" "${!ref_var}"
   pulumi config set "${tier}ImagePullPolicy" Never
 done
 
-step "4/4 pulumi up --yes"
-pulumi up --yes
+step "4/4 pulumi up --yes${refresh:+ $refresh}"
+pulumi up --yes $refresh
 
 namespace="$(pulumi stack output namespaceName)"
 # A resumed cluster starts the app's pods again: the app answers once they are Ready.
 for workload in $(kubectl get deployments,statefulsets -n "$namespace" -o name); do
   kubectl rollout status -n "$namespace" "$workload" --timeout=180s >/dev/null
 done
-node_port="$(kubectl get service frontend -n "$namespace" -o jsonpath='{.spec.ports[0].nodePort}')"
-url="http://$E2E_NODE_IP:$node_port/"
+if [ "$mode" = cloud ]; then
+  url="$(pulumi stack output frontendUrl)/"  # its load balancer's address
+else
+  node_port="$(kubectl get service frontend -n "$namespace" -o jsonpath='{.spec.ports[0].nodePort}')"
+  url="http://$E2E_NODE_IP:$node_port/"
+fi
 step "done: the app answers at $url"
 cat <<TRY
 

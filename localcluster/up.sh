@@ -7,26 +7,42 @@
 #   storage       minikube's storage provisioner and its default class `standard` (storage/start.sh)
 #   node          one real node running the images (node/start.sh)
 #   netpol        NetworkPolicy enforcement on that node (netpol/start.sh)
+#   loadbalancer  with --cloud only: MetalLB's controller gives each LoadBalancer Service an
+#                 address of its own, routed to the node (loadbalancer/start.sh)
 #   images-env    the images the node has, appended to STATEDIR/env
+#
+# --cloud makes it behave as a managed cluster: the default StorageClass binds a claim when its
+# first pod is scheduled (volumeBindingMode WaitForFirstConsumer), and load balancers come from
+# MetalLB instead of kwok's stamp of the node's address. The mode is the cluster's for good:
+# a stopped cluster resumes in the mode it was created in (STATEDIR/mode), else up.sh refuses.
 #
 # Each step prints "[up <name>] ..." on stderr when it begins and when it is done, with its time;
 # the steps' own progress lines come between (node/start.sh's "node e2e-node ready in <n>s"
 # among them: npm start reads it). On a failure or Ctrl-C, down.sh stops what was started.
 # Needs root and setup.sh done.
 #
-# Usage: dir=$(bash localcluster/up.sh [STATEDIR]); source "$dir/env"; ...; bash localcluster/down.sh "$dir"
+# Usage: dir=$(bash localcluster/up.sh [--cloud] [STATEDIR]); source "$dir/env"; ...; bash localcluster/down.sh "$dir"
 # A STATEDIR that `down.sh --keep` stopped is resumed: same objects, same volumes (controlplane/start.sh).
 # STATEDIR is printed on the last line of stdout (the only thing up.sh prints there). $dir/env sets
 # KUBECONFIG, the node's address (E2E_NODE_IP: NodePorts answer there) and the images to
 # configure (E2E_REDIS_IMAGE, E2E_FRONTEND_IMAGE, E2E_IMAGEBACKEND_IMAGE).
 set -Eeuo pipefail # -E: the ERR trap below fires inside step() too
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+mode=plain
+[ "${1:-}" = --cloud ] && { mode=cloud; shift; }
 state="${1:-$(mktemp -d "${TMPDIR:-/tmp}/monsterstack-cluster.XXXXXX")}"
 # The same command twice: the cluster that runs there is left alone (the failure trap below would stop it).
 # shellcheck source=lib/procs.sh
 source "$here/lib/procs.sh"
 still="$(procs running "$state/pids" | head -n1)" || true
 [ -z "$still" ] || { echo "up.sh: $state already has a running cluster ($still); nothing was changed. To start it again: bash $here/down.sh $state, then up.sh" >&2; exit 1; }
+# A cluster keeps the mode it was created in: its StorageClass and its load balancers' objects are made for it.
+was="$(cat "$state/mode" 2>/dev/null || { [ -s "$state/ports" ] && echo plain; } || true)"
+if [ -n "$was" ] && [ "$was" != "$mode" ]; then
+  with() { [ "$1" = cloud ] && echo "with --cloud" || echo "without --cloud"; }
+  echo "up.sh: the cluster in $state was created $(with "$was"); it cannot resume $(with "$mode"). Nothing was changed, its data is kept. Start it $(with "$was"), or delete it first (npm run delete, or bash $here/down.sh $state) for a new one." >&2
+  exit 1
+fi
 current=
 # A stopped cluster's directory (down.sh --keep) is resumed; a failure then keeps its data too.
 keep=
@@ -57,10 +73,19 @@ export E2E_REDIS_IMAGE='$REDIS_IMAGE' E2E_FRONTEND_IMAGE='$FRONTEND_IMAGE' E2E_I
 ENV
 }
 
-step controlplane env E2E_LB_INGRESS_IP=10.200.0.2 bash "$here/controlplane/start.sh" "$state"
-step storage bash "$here/storage/start.sh" "$state" standard
+record_mode() { echo "$mode" >"$state/mode" && echo "export E2E_CLUSTER_MODE=$mode" >>"$state/env"; }
+if [ "$mode" = cloud ]; then
+  step controlplane env E2E_LB_INGRESS_IP=none bash "$here/controlplane/start.sh" "$state"
+  step mode record_mode
+  step storage env E2E_VOLUME_BINDING_MODE=WaitForFirstConsumer bash "$here/storage/start.sh" "$state" standard
+else
+  step controlplane env E2E_LB_INGRESS_IP=10.200.0.2 bash "$here/controlplane/start.sh" "$state"
+  step mode record_mode
+  step storage bash "$here/storage/start.sh" "$state" standard
+fi
 step node bash "$here/node/start.sh" "$state"
 step netpol bash "$here/netpol/start.sh" "$state"
+[ "$mode" = plain ] || step loadbalancer bash "$here/loadbalancer/start.sh" "$state"
 step images-env images_env
 echo "[up] cluster ready in $((SECONDS - t_up))s: source $state/env" >&2
 echo "$state"

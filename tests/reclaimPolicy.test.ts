@@ -54,6 +54,14 @@ describe("reclaim policy Retain vs Delete", () => {
                 }
             });
 
+            it("no claim is awaited: our provider waits on an update of a WaitForFirstConsumer claim for a phase it never reaches (a toggle hung 5 min)", () => {
+                for (const run of [retain, del]) {
+                    for (const claim of kubeObjects(run).filter((o) => o.kind === "PersistentVolumeClaim")) {
+                        assert.strictEqual(claim.metadata.annotations["pulumi.com/skipAwait"], "true", claim.metadata.name);
+                    }
+                }
+            });
+
             it("`pulumi destroy` deletes claim and namespace whatever the policy: with Retain the volume alone keeps the data", () => {
                 const kept = (run: ProgramRun) => kubeObjects(run).filter((o) => o.retainOnDelete).map((o) => o.kind).sort();
                 // The patch is never un-applied: that would hand the field back to the API default.

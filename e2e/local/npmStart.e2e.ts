@@ -1,6 +1,7 @@
 // npm start, npm stop and npm run delete, as a newcomer types them on a fresh clone: the app on
 // the project's own local cluster, a second start that changes nothing, a stop that leaves nothing
-// running and keeps the data, a start that resumes it, a delete that removes it.
+// running and keeps the data, a start that resumes it, a delete that removes it; then
+// `npm start -- --cloud`, the local cluster as a managed one, with a class of two on it.
 // Runs after the main suite, once its cluster is stopped (one real node per machine: run.sh).
 import * as assert from "assert";
 import * as fs from "fs";
@@ -8,6 +9,10 @@ import * as os from "os";
 import * as path from "path";
 import { processesRunning, REPO, Result, run } from "../lib/cli";
 import { httpGet } from "../lib/cluster";
+
+/** The load balancers' pool of `npm start -- --cloud` (localcluster/loadbalancer/versions.env). */
+const LB_POOL_PREFIX = /^LB_POOL=(\d+\.\d+\.\d+)\.0\/24$/m.exec(fs.readFileSync(path.join(REPO, "localcluster", "loadbalancer", "versions.env"), "utf8"))?.[1]
+    ?? assert.fail("no LB_POOL=<a.b.c>.0/24 in localcluster/loadbalancer/versions.env");
 
 const CACHE = process.env.MONSTERSTACK_E2E_CACHE ?? path.join(os.homedir(), ".cache", "monsterstack-e2e");
 
@@ -152,5 +157,69 @@ describe("npm start, npm stop and npm run delete: a bare machine to a running ap
         assert.match(deleted.stdout, /^npm run delete: removed the local cluster in \S+: its objects \(etcd's data\), its certificates and 1 volume\(s\):\n {2}monsterstack-dev\/redis-data$/m);
         assert.ok(!fs.existsSync(path.join(local, "cluster")), "npm run delete left the cluster's directory");
         assert.match(npm("run", "delete").stdout, /no local cluster in \S+; nothing to delete/);
+    });
+    it("npm start -- --cloud: a managed cluster's storage and load balancers; a class of two gets a URL each, counting its own visits; every volume Retain once up returned and the first backup ran; a toggle is two in-place updates and completes", async () => {
+        // In the user's shell, which sourced the env file npm start names.
+        const sh = (command: string, allowFail = false) => run("bash", ["-c", `source ${local}/env && ${command}`], { cwd: clone, env: newcomer(), allowFail });
+        const json = (command: string) => JSON.parse(sh(command).stdout);
+        const started = npm("start", "--", "--cloud");
+        const lbUrl = /^The app: (http:\/\/[\d.]+:\d+\/)$/m.exec(started.stdout)?.[1] ?? assert.fail(started.stdout.slice(-2000));
+        assert.ok(lbUrl.startsWith(`http://${LB_POOL_PREFIX}.`), `${lbUrl}: not an address of the load balancers' pool ${LB_POOL_PREFIX}.0/24`);
+        // npm run delete removed the volumes: a new cluster's counter starts again (and stack dev's stale state was refreshed away).
+        assert.strictEqual(await visits(lbUrl), 1);
+        assert.strictEqual(json("kubectl get storageclass standard -o json").volumeBindingMode, "WaitForFirstConsumer");
+
+        // The plain cluster cannot be asked of it: refused, and it keeps running, data and all.
+        const plain = run("npm", ["start"], { cwd: clone, env: newcomer(), allowFail: true });
+        assert.strictEqual(plain.status, 1, plain.stderr.slice(-2000));
+        assert.match(plain.stderr, /^npm start: the local cluster in \S+ was made by npm start -- --cloud; it cannot become a plain one\. Nothing was changed, its data is kept\. Run npm start -- --cloud, or npm run delete \(its volumes too\) and then npm start\.$/m);
+        assert.strictEqual(await visits(lbUrl), 2);
+
+        // A class of two on the cloud target, with Retain and a schedule that does not come during the test.
+        const roster = path.join(root, "cloud-class.txt");
+        fs.writeFileSync(roster, "ann\nbob\n");
+        const images = ["REDIS", "FRONTEND", "IMAGEBACKEND"].map((tier) =>
+            `--config ${tier.toLowerCase()}Image="$E2E_${tier}_IMAGE" --config ${tier.toLowerCase()}ImagePullPolicy=Never`).join(" ");
+        const up = sh(`npm run --silent class -- up --roster ${roster} --parallel 2 --config target=cloud --config reclaimPolicy=Retain ` +
+            `--config "backupSchedule=0 0 1 1 *" ${images} --out ${path.join(root, "cloud-kubeconfigs")} --json`, true);
+        assert.strictEqual(up.status, 0, `${up.stdout.slice(-3000)}\n${up.stderr.slice(-3000)}`);
+        const records: Array<{ trainee: string; namespace: string; frontendUrl: string; status: string }> = JSON.parse(up.stdout);
+        assert.deepStrictEqual(records.map((r) => [r.trainee, r.status]), [["ann", "ok"], ["bob", "ok"]]);
+        const urls = records.map((r) => `${r.frontendUrl}/`);
+        assert.notStrictEqual(urls[0], urls[1], "two trainees share one load balancer address");
+        for (const url of [...urls, lbUrl]) assert.ok(url.startsWith(`http://${LB_POOL_PREFIX}.`), url);
+        assert.deepStrictEqual([await visits(urls[0]), await visits(urls[0]), await visits(urls[1])], [1, 2, 1], "each URL counts its own trainee's visits");
+
+        // Every volume of both stacks carries Retain as soon as up returned, redis-backups included, with no second up;
+        // still so after the first backup (the CronJob's job, started now).
+        const volumes = () => (json("kubectl get pv -o json").items as Array<{ metadata: { name: string }; spec: { persistentVolumeReclaimPolicy: string; claimRef: { namespace: string; name: string } } }>)
+            .filter((pv) => /^monsterstack-(ann|bob)$/.test(pv.spec.claimRef.namespace))
+            .map((pv) => `${pv.spec.claimRef.namespace}/${pv.spec.claimRef.name} ${pv.metadata.name} ${pv.spec.persistentVolumeReclaimPolicy}`).sort();
+        const afterUp = volumes();
+        assert.deepStrictEqual(afterUp.map((v) => v.replace(/ pvc-\S+ /, " ")), [
+            "monsterstack-ann/redis-backups Retain", "monsterstack-ann/redis-data Retain",
+            "monsterstack-bob/redis-backups Retain", "monsterstack-bob/redis-data Retain",
+        ]);
+        sh("kubectl create job -n monsterstack-ann --from=cronjob/redis-backup first-backup >/dev/null && " +
+            "kubectl wait -n monsterstack-ann job/first-backup --for=condition=complete --timeout=180s >/dev/null");
+        assert.match(sh("kubectl logs -n monsterstack-ann job/first-backup").stdout, /^backed up: \S+\.rdb, \d+ bytes; kept: 1$/m);
+        assert.deepStrictEqual(volumes(), afterUp, "the first backup changed the volumes or their policy");
+
+        // Stack dev (no backups): the course's toggle is two in-place updates, and `up` completes (our provider's
+        // wait on such a claim's update hung 5 min; the program skips it).
+        const preview = sh("pulumi config set reclaimPolicy Retain && pulumi preview --diff");
+        assert.match(preview.stdout, /^ {4}~ 2 to update$/m, preview.stdout.slice(-3000));
+        assert.doesNotMatch(preview.stdout, /to (create|delete|replace)|\+-/, preview.stdout.slice(-3000));
+        sh("pulumi up --yes");
+        assert.strictEqual(json("kubectl get pv -o json").items.filter((pv: { spec: { claimRef: { namespace: string }; persistentVolumeReclaimPolicy: string } }) =>
+            pv.spec.claimRef.namespace === "monsterstack-dev" && pv.spec.persistentVolumeReclaimPolicy === "Retain").length, 1);
+        assert.strictEqual(await visits(lbUrl), 3);
+
+        const netns = sh(`printf %s "$E2E_NODE_NETNS"`).stdout;
+        npm("run", "delete");
+        assert.deepStrictEqual(localClusterProcesses(), [], "processes outlived npm run delete");
+        // Its addresses, the pool's too, now route off the machine: the namespace is checked, no request is sent there.
+        assert.ok(!fs.existsSync(path.join("/run/netns", netns)), `network namespace ${netns} outlived npm run delete`);
+        assert.doesNotMatch(run("ip", ["route"]).stdout, new RegExp(`^${LB_POOL_PREFIX.replace(/\./g, "\\.")}\\.0/24 `, "m"), "the host still routes the pool");
     });
 });

@@ -93,8 +93,10 @@ start_scheduler() {
 # Default node/pod stages are kwok's built-in ones (used when the config has
 # none); the config adds one Stage: LoadBalancer Services get an ingress IP.
 # HOME is pointed into the state dir so that no ~/.kwok/kwok.yaml is read.
+# LB_INGRESS_IP "none": kwok leaves LoadBalancer Services alone (a load balancer controller runs).
 start_kwok() {
-  sed "s/\${LB_INGRESS_IP}/$2/" "$here/kwok/stage-load-balancer.yaml" >"$state/kwok.yaml"
+  : >"$state/kwok.yaml"
+  [ "$2" = none ] || sed "s/\${LB_INGRESS_IP}/$2/" "$here/kwok/stage-load-balancer.yaml" >"$state/kwok.yaml"
   run kwok env HOME="$state/kwok-home" "$bin/kwok" \
     --config="$state/kwok.yaml" \
     --kubeconfig="$kc" \

@@ -6,8 +6,8 @@
 #   kwok, which plays one fake node `kwok-node-0` (32 cpu, 256Gi, 110 pods,
 #   Ready, no taints) and moves the pods scheduled there to Running/Ready, and
 #   which also gives every Service of type LoadBalancer the ingress IP
-#   127.0.0.1 (a kwok Stage; there is no cloud load-balancer controller;
-#   E2E_LB_INGRESS_IP changes it).
+#   127.0.0.1 (a kwok Stage; E2E_LB_INGRESS_IP changes it; "none": no Stage,
+#   for a cluster whose load balancers MetalLB gives, ../loadbalancer).
 # A real node can be added afterwards with node/start.sh (the API server
 # already has the kubelet client certificate and address types it needs).
 #

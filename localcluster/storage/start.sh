@@ -8,6 +8,10 @@
 #   STATEDIR  the cluster's state directory ($1, else $E2E_CLUSTER_DIR); its
 #             kubeconfig is used.
 #   CLASS     StorageClass name ($2, else $E2E_MINIKUBE_STORAGECLASS, else standard)
+#   E2E_VOLUME_BINDING_MODE  the class' volumeBindingMode: Immediate (minikube's, the default) or
+#             WaitForFirstConsumer (a managed cluster's, kind's): a claim is bound, and its volume
+#             provisioned, once a pod that mounts it is scheduled (the provisioner's library waits
+#             for the scheduler's selected-node annotation).
 #   E2E_PV_DIR  base directory of the volumes (default STATEDIR/hostpath-provisioner;
 #             minikube's is /tmp/hostpath-provisioner). Volumes are
 #             <E2E_PV_DIR>/<namespace>/<claim>, mode 0777. It must not exist
@@ -33,6 +37,8 @@ TIMEOUT="${E2E_START_TIMEOUT:-180}"
 
 state="${1:-${E2E_CLUSTER_DIR:-}}"
 class="${2:-${E2E_MINIKUBE_STORAGECLASS:-standard}}"
+binding="${E2E_VOLUME_BINDING_MODE:-Immediate}"
+case "$binding" in Immediate|WaitForFirstConsumer) ;; *) die "E2E_VOLUME_BINDING_MODE=$binding: expected Immediate or WaitForFirstConsumer" ;; esac
 { [ -n "$state" ] && [ -f "$state/kubeconfig" ] && [ -f "$state/pids" ]; } ||
   { echo "usage: storage/start.sh STATEDIR [CLASS]  (STATEDIR from controlplane/start.sh, with kubeconfig and pids)" >&2; exit 2; }
 state="$(cd "$state" && pwd)"
@@ -86,11 +92,11 @@ metadata:
     addonmanager.kubernetes.io/mode: EnsureExists
 provisioner: k8s.io/minikube-hostpath
 reclaimPolicy: Delete
-volumeBindingMode: Immediate
+volumeBindingMode: $binding
 EOF
 others=$(k get storageclass -o \
   jsonpath='{range .items[?(@.metadata.annotations.storageclass\.kubernetes\.io/is-default-class=="true")]}{.metadata.name}{" "}{end}')
 [ "${others% }" = "$class" ] || log "warning: more than one default StorageClass: $others"
 
 echo "export E2E_PV_DIR='$pvdir'" >>"$state/env"
-log "StorageClass $class (k8s.io/minikube-hostpath, default) ready in $((SECONDS - t0))s"
+log "StorageClass $class (k8s.io/minikube-hostpath, default, $binding) ready in $((SECONDS - t0))s"
