@@ -49,12 +49,20 @@ export class ProgressLines {
 
 /** The result table: trainee, namespace, frontend URL, data volume, reclaim policy, network isolation, status. */
 export function table(outcomes: Outcome[]): string {
-    const header = ["TRAINEE", "NAMESPACE", "FRONTEND URL", "DATA VOLUME", "RECLAIM", "ISOLATION", "STATUS"];
+    const lab = outcomes.some((o) => o.lab !== undefined);
+    const header = ["TRAINEE", "NAMESPACE", "FRONTEND URL", "DATA VOLUME", "RECLAIM", "ISOLATION", ...(lab ? ["LAB"] : []), "STATUS"];
     const rows = outcomes.map((o) => [
         o.trainee, o.namespace, o.frontendUrl ?? "-", o.dataVolume ?? "-", o.reclaimPolicy ?? "-", o.networkIsolation ?? "-",
+        ...(lab ? [labCell(o.lab)] : []),
         o.status === "ok" ? `ok${o.changes ? ` (${o.changes})` : ""}` : `${o.status}: ${o.error}`,
     ]);
     return columns(header, rows);
+}
+
+/** `2/6 delete-everything`, `6/6 done`, or `?` when the lab could not be judged. */
+export function labCell(lab: Outcome["lab"]): string {
+    if (lab === undefined || "error" in lab) return lab ? "?" : "-";
+    return `${lab.done}/${lab.total} ${lab.next ?? "done"}`;
 }
 
 /** Rows in columns two spaces apart, the last one (the status) unpadded. */
@@ -77,6 +85,8 @@ export interface JsonRecord {
     error?: string;
     /** The path of the trainee's kubeconfig file, when one was written. */
     kubeconfig: string | null;
+    /** status: the trainee's lab (npm run lab): steps done, of all, and the next; or why it could not be judged. */
+    lab?: Outcome["lab"] | null;
 }
 
 export function jsonRecord(o: Outcome, kubeconfig: string | undefined): JsonRecord {
@@ -85,5 +95,6 @@ export function jsonRecord(o: Outcome, kubeconfig: string | undefined): JsonReco
         frontendUrl: o.frontendUrl ?? null, dataVolume: o.dataVolume ?? null, reclaimPolicy: o.reclaimPolicy ?? null,
         networkIsolation: o.networkIsolation ?? null,
         status: o.status, ...(o.error ? { error: o.error } : {}), kubeconfig: kubeconfig ?? null,
+        ...(o.lab !== undefined ? { lab: o.lab } : {}),
     };
 }

@@ -6,7 +6,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { CLASS_LOCAL_IMAGES } from "./lib/app";
+import { CLASS_LOCAL_IMAGES, visit } from "./lib/app";
 import { killTree, npmClass, REPO, required, run, tempBackend, TempBackend } from "./lib/cli";
 import { kubeJson, waitFor } from "./lib/cluster";
 import type { JsonRecord } from "../class/report";
@@ -89,10 +89,16 @@ describe("npm run class: a class of 5 with --parallel 3", function () {
         }
     });
 
-    it("`status`: the table, and a second `up` plans and makes no change", () => {
+    it("`status`: the table, each trainee's lab judged on the live cluster, and a second `up` plans and makes no change", async () => {
+        // ann opens her page once: her lab's first step is done, the others' not yet.
+        assert.strictEqual(await visit({ namespace: defaultNamespace("ann") }, "ann, before status"), 1);
         const status = npmClass("status", "--roster", roster);
         assert.strictEqual(status.status, 0, status.stderr);
         for (const t of CLASS) assert.match(status.stdout, new RegExp(`^${t} +monsterstack-${t} +minikube service frontend -n monsterstack-${t} --url +pvc-`, "m"));
+        assert.match(status.stdout, /^TRAINEE .* ISOLATION +LAB +STATUS$/m);
+        for (const t of CLASS) assert.match(status.stdout, new RegExp(`^${t} .* ${t === "ann" ? "1/6 delete-workloads" : "0/6 deploy"} +ok$`, "m"));
+        // Judging read the counter without counting a visit.
+        assert.strictEqual(await visit({ namespace: defaultNamespace("ann") }, "ann, after status"), 2);
         const again = npmClass("up", "--roster", roster, "--parallel", "3", "--config", "tenancy=on", ...CLASS_LOCAL_IMAGES, "--out", out);
         assert.strictEqual(again.status, 0, again.stderr);
         for (const t of CLASS) assert.match(again.stdout, new RegExp(`^${t} .* ok \\(\\d+ unchanged\\)$`, "m"));

@@ -14,6 +14,15 @@ const ARTIFACTS = path.join(__dirname, "artifacts");
 const DESTRUCTIVE = new Set(["replace", "create-replacement", "delete-replaced", "delete", "discard", "import-replacement"]);
 const DATA_HOLDERS = /PersistentVolumeClaim|PersistentVolume|StorageClass|Secret|StatefulSet|Deployment|Namespace/;
 
+/** `npm run lab -- check`, in English: the step it judges now, done (exit 0) or what it lacks (exit 1), in one line. */
+function labCheck(trainee: TraineeCli, status: 0 | 1, line: RegExp): string {
+    const r = trainee.lab("check", "--lang", "en");
+    console.log(`      npm run lab -- check: ${r.stdout.trim()}`);
+    assert.strictEqual(r.status, status, `${r.stdout}${r.stderr}`);
+    assert.match(r.stdout.trim(), line);
+    return r.stdout.trim();
+}
+
 function redisPod(trainee: TraineeCli): string {
     return pods(trainee.namespace, "redis").find((p) => p.phase === "Running" && !p.deleting)!.name;
 }
@@ -55,13 +64,84 @@ describe("the course's exercise on a real node, typed as the README says", funct
         // Redis writes /data as its own non-root user.
         const owner = execIn(alice.namespace, "redis", ["sh", "-c", "id -u; stat -c %u /data/appendonlydir"]).stdout.trim().split("\n");
         assert.deepStrictEqual(owner, ["999", "999"]);
+        // The lab judges the deploy done; reading the counter did not count a visit (the next one is second + 1).
+        labCheck(alice, 0, new RegExp(`^deploy: ✔ ${second} visit\\(s\\), volume ${claim.spec.volumeName}$`));
+        fs.writeFileSync(path.join(ARTIFACTS, "lab-after-deploy.txt"), alice.lab().stdout);
     });
 
     it("1b. a second `pulumi preview` plans no change", () => {
         alice.preview("--expect-no-changes");
     });
 
-    it("2. the app reads CONTEXT, REDIS_DOMAIN and IMAGEBACKEND_DOMAIN from the ConfigMap; context PROD rolls the pods", async () => {
+    it("2. the three workloads deleted with kubectl, then a plain `pulumi up` (it refreshes first): the counter carries on", async () => {
+        // A plain `pulumi up`, nothing deleted, is not the step.
+        alice.up();
+        const before = await visit(alice, "before deleting the workloads");
+        // Reading the counter counts no visit: the next page is before + 1.
+        labCheck(alice, 1, /^delete-workloads: redis, frontend, imagebackend predate\(s\) the previous step: .*a plain `pulumi up` does not count/);
+        const claimUid = kubeJson("pvc", "redis-data", "-n", alice.namespace).metadata.uid;
+        const r = kubectl("delete", "-n", alice.namespace, "statefulset/redis", "deployment/frontend", "deployment/imagebackend", "--wait=true");
+        assert.strictEqual(r.status, 0, r.stderr);
+        await waitFor("the pods to go", () => pods(alice.namespace).length === 0);
+        const up = alice.up().stdout;
+        assert.match(up, /refreshing/, "Pulumi.yaml's refresh: always reads back what the state lists");
+        await allRunning(alice);
+        assert.strictEqual(await visit(alice, "after pulumi up"), before + 1);
+        assert.strictEqual(kubeJson("pvc", "redis-data", "-n", alice.namespace).metadata.uid, claimUid);
+        labCheck(alice, 0, /^delete-workloads: ✔ brought back at \S+, same volume, counter \d+ → \d+$/);
+    });
+
+    it("3. with Delete, `pulumi destroy` removes the volume and its data; the next `pulumi up` starts the counter over", async () => {
+        alice.set("reclaimPolicy", "Delete");
+        alice.up();
+        const volume = kubeJson("pvc", "redis-data", "-n", alice.namespace).spec.volumeName;
+        const hostPath = kubeJson("pv", volume).spec.hostPath.path;
+        assert.strictEqual(kubeJson("pv", volume).spec.persistentVolumeReclaimPolicy, "Delete");
+        assert.ok(await visit(alice, "before destroy with Delete") > 1);
+        labCheck(alice, 1, /^delete-everything: no `pulumi destroy` \(with reclaimPolicy Delete\) since the previous step yet$/);
+        alice.destroy();
+        await waitFor("the namespace and the volume to go", () => !kubeJson("namespace", alice.namespace) && !kubeJson("pv", volume));
+        assert.ok(!fs.existsSync(hostPath), `the volume's data ${hostPath} is still on disk`);
+        alice.up();
+        await allRunning(alice);
+        assert.strictEqual(await visit(alice, "after destroy and up with Delete"), 1);
+        labCheck(alice, 0, /^delete-everything: ✔ a new volume pvc-\S+, the counter started again \(1\)$/);
+    });
+
+    it("4a. toggling to Retain: `pulumi preview --diff` shows in-place updates of the policy-carrying objects only", () => {
+        alice.set("reclaimPolicy", "Retain");
+        const steps: Step[] = alice.previewSteps();
+        const destructive = steps.filter((s) => DESTRUCTIVE.has(s.op) || (s.op === "create" && DATA_HOLDERS.test(s.type)));
+        assert.deepStrictEqual(destructive, [], "a toggle must not replace, create or delete a data holder");
+        const updated = steps.filter((s) => s.op === "update").map((s) => s.type).sort();
+        assert.ok(updated.includes("kubernetes:core/v1:PersistentVolumePatch"), JSON.stringify(steps, null, 1));
+        assert.ok(updated.every((t) => /PersistentVolumePatch|PersistentVolumeClaim|Namespace/.test(t)), updated.join(", "));
+        const human = alice.preview("--diff").stdout;
+        fs.writeFileSync(path.join(ARTIFACTS, "retain-toggle-preview.txt"), human);
+        assert.match(human, /persistentVolumeReclaimPolicy: "Delete" => "Retain"/);
+        labCheck(alice, 1, /^retain: reclaimPolicy Retain is set but not applied: `pulumi preview --diff`, then `pulumi up`$/);
+    });
+
+    it("4b. with Retain, `pulumi destroy` then `pulumi preview` and `pulumi up`: the same volume, the counter carries on", async () => {
+        alice.up();
+        const volume = kubeJson("pvc", "redis-data", "-n", alice.namespace).spec.volumeName;
+        assert.strictEqual(kubeJson("pv", volume).spec.persistentVolumeReclaimPolicy, "Retain");
+        labCheck(alice, 0, new RegExp(`^retain: ✔ volume ${volume} carries Retain$`));
+        const before = await visit(alice, "before destroy with Retain");
+        alice.destroy();
+        await waitFor("the workloads' pods to go after destroy", () => pods(alice.namespace).length === 0);
+        // The first preview after a destroy has nothing of the stack in its state: it must pass all the same,
+        // and say that the retained volume comes back.
+        const preview = alice.preview().stdout;
+        assert.match(preview, new RegExp(`Data: the retained volume ${volume} .* is attached again to claim monsterstack-alice/redis-data: its data comes back`));
+        alice.up();
+        await allRunning(alice);
+        assert.strictEqual(kubeJson("pvc", "redis-data", "-n", alice.namespace).spec.volumeName, volume);
+        assert.strictEqual(await visit(alice, "after destroy and up with Retain"), before + 1);
+        labCheck(alice, 0, new RegExp(`^recover: ✔ the same volume ${volume} attached again, counter \\d+ → ${before + 1}$`));
+    });
+
+    it("5. the app reads CONTEXT, REDIS_DOMAIN and IMAGEBACKEND_DOMAIN from the ConfigMap; context PROD rolls the pods", async () => {
         let html = await page(alice);
         assert.match(html, /CONTEXT: DEV/);
         assert.match(html, /REDIS_DOMAIN: redis\b/);
@@ -83,9 +163,15 @@ describe("the course's exercise on a real node, typed as the README says", funct
         html = await page(alice);
         assert.match(html, /CONTEXT: PROD/);
         assert.ok(await visit(alice, "after context PROD") > before);
+        labCheck(alice, 0, /^configmap: ✔ the page shows CONTEXT: PROD, read from the ConfigMap$/);
+        // Every step done, progress kept through two destroys (the namespace deleted each time).
+        const steps: Array<{ id: string; status: string }> = JSON.parse(alice.lab("--json").stdout);
+        assert.deepStrictEqual(steps.map((x) => `${x.id} ${x.status}`), ["deploy", "delete-workloads", "delete-everything", "retain", "recover", "configmap"].map((id) => `${id} done`));
+        fs.writeFileSync(path.join(ARTIFACTS, "lab-done.txt"), alice.lab().stdout);
+        assert.match(alice.pulumi("stack", "tag", "ls").stdout, /monsterstack:lab:configmap/);
     });
 
-    it("3. TLS: /etc/mycert.pem is a file equal to the output, readable not writable by the app; the key is the app's only", () => {
+    it("6. TLS: /etc/mycert.pem is a file equal to the output, readable not writable by the app; the key is the app's only", () => {
         const stat = (file: string) => execIn(alice.namespace, "frontend", ["stat", "-L", "-c", "%F %a %u %g", file]).stdout.trim();
         const [uid, gid] = execIn(alice.namespace, "frontend", ["sh", "-c", "id -u; id -g"]).stdout.trim().split("\n");
         assert.notStrictEqual(uid, "0", "the app runs as root");
@@ -101,65 +187,7 @@ describe("the course's exercise on a real node, typed as the README says", funct
         assert.match(key.stdout, /-----BEGIN .*PRIVATE KEY-----/);
     });
 
-    it("4. the three workloads deleted with kubectl, then a plain `pulumi up` (it refreshes first): the counter carries on", async () => {
-        const before = await visit(alice, "before deleting the workloads");
-        const claimUid = kubeJson("pvc", "redis-data", "-n", alice.namespace).metadata.uid;
-        const r = kubectl("delete", "-n", alice.namespace, "statefulset/redis", "deployment/frontend", "deployment/imagebackend", "--wait=true");
-        assert.strictEqual(r.status, 0, r.stderr);
-        await waitFor("the pods to go", () => pods(alice.namespace).length === 0);
-        const up = alice.up().stdout;
-        assert.match(up, /refreshing/, "Pulumi.yaml's refresh: always reads back what the state lists");
-        await allRunning(alice);
-        assert.strictEqual(await visit(alice, "after pulumi up"), before + 1);
-        assert.strictEqual(kubeJson("pvc", "redis-data", "-n", alice.namespace).metadata.uid, claimUid);
-    });
-
-    it("5a. toggling to Retain: `pulumi preview --diff` shows in-place updates of the policy-carrying objects only", () => {
-        alice.set("reclaimPolicy", "Retain");
-        const steps: Step[] = alice.previewSteps();
-        const destructive = steps.filter((s) => DESTRUCTIVE.has(s.op) || (s.op === "create" && DATA_HOLDERS.test(s.type)));
-        assert.deepStrictEqual(destructive, [], "a toggle must not replace, create or delete a data holder");
-        const updated = steps.filter((s) => s.op === "update").map((s) => s.type).sort();
-        assert.ok(updated.includes("kubernetes:core/v1:PersistentVolumePatch"), JSON.stringify(steps, null, 1));
-        assert.ok(updated.every((t) => /PersistentVolumePatch|PersistentVolumeClaim|Namespace/.test(t)), updated.join(", "));
-        const human = alice.preview("--diff").stdout;
-        fs.writeFileSync(path.join(ARTIFACTS, "retain-toggle-preview.txt"), human);
-        assert.match(human, /persistentVolumeReclaimPolicy: "Delete" => "Retain"/);
-    });
-
-    it("5b. with Retain, `pulumi destroy` then `pulumi preview` and `pulumi up`: the same volume, the counter carries on", async () => {
-        alice.up();
-        const volume = kubeJson("pvc", "redis-data", "-n", alice.namespace).spec.volumeName;
-        assert.strictEqual(kubeJson("pv", volume).spec.persistentVolumeReclaimPolicy, "Retain");
-        const before = await visit(alice, "before destroy with Retain");
-        alice.destroy();
-        await waitFor("the workloads' pods to go after destroy", () => pods(alice.namespace).length === 0);
-        // The first preview after a destroy has nothing of the stack in its state: it must pass all the same,
-        // and say that the retained volume comes back.
-        const preview = alice.preview().stdout;
-        assert.match(preview, new RegExp(`Data: the retained volume ${volume} .* is attached again to claim monsterstack-alice/redis-data: its data comes back`));
-        alice.up();
-        await allRunning(alice);
-        assert.strictEqual(kubeJson("pvc", "redis-data", "-n", alice.namespace).spec.volumeName, volume);
-        assert.strictEqual(await visit(alice, "after destroy and up with Retain"), before + 1);
-    });
-
-    it("5c. with Delete, `pulumi destroy` removes the volume and its data; the next `pulumi up` starts the counter over", async () => {
-        alice.set("reclaimPolicy", "Delete");
-        alice.up();
-        const volume = kubeJson("pvc", "redis-data", "-n", alice.namespace).spec.volumeName;
-        const hostPath = kubeJson("pv", volume).spec.hostPath.path;
-        assert.strictEqual(kubeJson("pv", volume).spec.persistentVolumeReclaimPolicy, "Delete");
-        assert.ok(await visit(alice, "before destroy with Delete") > 1);
-        alice.destroy();
-        await waitFor("the namespace and the volume to go", () => !kubeJson("namespace", alice.namespace) && !kubeJson("pv", volume));
-        assert.ok(!fs.existsSync(hostPath), `the volume's data ${hostPath} is still on disk`);
-        alice.up();
-        await allRunning(alice);
-        assert.strictEqual(await visit(alice, "after destroy and up with Delete"), 1);
-    });
-
-    it("6. redisKind StatefulSet -> Deployment -> StatefulSet: the counter survives each switch, the claim is never touched", async () => {
+    it("7. redisKind StatefulSet -> Deployment -> StatefulSet: the counter survives each switch, the claim is never touched", async () => {
         const claimUid = kubeJson("pvc", "redis-data", "-n", alice.namespace).metadata.uid;
         let last = await visit(alice, "as a StatefulSet");
         for (const kind of ["Deployment", "StatefulSet"]) {
@@ -178,7 +206,7 @@ describe("the course's exercise on a real node, typed as the README says", funct
         assert.strictEqual(kubeJson("pvc", "redis-data", "-n", alice.namespace).metadata.uid, claimUid);
     });
 
-    it("6b. frontendServiceType LoadBalancer: the app answers on the load balancer's address, the claim is never touched", async () => {
+    it("7b. frontendServiceType LoadBalancer: the app answers on the load balancer's address, the claim is never touched", async () => {
         const claimUid = kubeJson("pvc", "redis-data", "-n", alice.namespace).metadata.uid;
         const before = await visit(alice, "through the NodePort");
         alice.set("frontendServiceType", "LoadBalancer");
@@ -190,7 +218,7 @@ describe("the course's exercise on a real node, typed as the README says", funct
         assert.strictEqual(kubeJson("pvc", "redis-data", "-n", alice.namespace).metadata.uid, claimUid);
     });
 
-    it("7. redisAuth true: Redis refuses a client without the password, the probes still pass, the app still counts", async () => {
+    it("8. redisAuth true: Redis refuses a client without the password, the probes still pass, the app still counts", async () => {
         const before = await visit(alice, "before redisAuth");
         alice.set("redisAuth", "true");
         alice.up();
@@ -204,7 +232,7 @@ describe("the course's exercise on a real node, typed as the README says", funct
         assert.match(outputs, /"redisPassword": "\[secret\]"/);
     });
 
-    it("8. no copy of the kubeconfig (it holds the cluster admin's key) was left in the temp directory", () => {
+    it("9. no copy of the kubeconfig (it holds the cluster admin's key) was left in the temp directory", () => {
         const left = fs.readdirSync(os.tmpdir()).filter((f) => /^kubeconfig/.test(f) && !tempFilesBefore.has(f));
         assert.deepStrictEqual(left, []);
     });

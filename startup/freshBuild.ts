@@ -14,8 +14,8 @@ export function staleSources(projectDir: string, buildDir: string, sources: stri
 
 /** The program's folders (each with its subfolders; "." alone without). */
 export const PROGRAM_DIRS = [".", "core", "render", "components", "clusterReads", "dataVolume", "startup"];
-/** What `npm run class` runs: the program's folders and the tool's own. With PROGRAM_DIRS, what tsconfig.build.json compiles (a unit test holds them equal). */
-export const CLASS_TOOL_DIRS = [...PROGRAM_DIRS, "class"];
+/** What `npm run class` and `npm run lab` run: the program's folders and the tools' own. With PROGRAM_DIRS, what tsconfig.build.json compiles (a unit test holds them equal). */
+export const CLASS_TOOL_DIRS = [...PROGRAM_DIRS, "lab", "class"];
 
 function sourcesIn(projectDir: string, dirs: string[]): string[] {
     // A folder the checkout lacks has no source to be newer than the build.
@@ -26,7 +26,7 @@ function sourcesIn(projectDir: string, dirs: string[]): string[] {
 }
 
 /**
- * The class tool's sources newer than its build, when it runs compiled from `<project>/bin/class/main.js`
+ * The tools' sources newer than their build, when one runs compiled from `<project>/bin/<tool>/main.js`
  * (`compiledFile`); none when it runs from its TypeScript sources (the tests).
  */
 export function staleClassTool(compiledFile: string): string[] {

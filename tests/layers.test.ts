@@ -15,6 +15,7 @@ export const LAYERS: Array<{ layer: string; holds: string[] }> = [
     { layer: "data plan", holds: ["dataVolume"] },
     { layer: "components", holds: ["components"] },
     { layer: "the program", holds: ["render", "index.ts"] },
+    { layer: "the trainee's lab", holds: ["lab"] },
     { layer: "the trainer's tools", holds: ["class"] },
     // Tests, benchmarks, scripts and the local cluster may use everything; nothing uses them.
     { layer: "tests and tools", holds: ["tests", "testing", "bench", "scripts", "e2e", "localcluster"] },

@@ -8,7 +8,7 @@ import { loadKubeConfig } from "../../clusterReads/kubeconfig";
 import { BACKUP_CLAIM_NAME, BACKUP_MOUNT_PATH, backupIdentity, backupPodSpec } from "../../components/scheduledBackup";
 import { recommendedLabels } from "../../core/labels";
 import { BackupFileError, sha256 } from "./backupFiles";
-import { execIn, PodRef } from "./podExec";
+import { execIn, PodRef } from "../../clusterReads/podExec";
 
 export interface InClusterBackup {
     /** `<namespace>/redis-backups:<file>`, for the report. */

@@ -17,7 +17,7 @@ import { readClaim } from "../../clusterReads/volumes";
 import { DATA_CLAIM_NAME } from "../../components/dataClaim";
 import { DATA_MOUNT_PATH, redisIdentity } from "../../components/redis";
 import { selectorLabels } from "../../core/labels";
-import { execIn, ExecResult, PodRef } from "./podExec";
+import { execIn, ExecResult, PodRef } from "../../clusterReads/podExec";
 
 const STAGING_DIR = `${DATA_MOUNT_PATH}/.restore`;
 const STAGING_PORT = 6380;

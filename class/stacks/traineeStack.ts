@@ -9,6 +9,9 @@ import { detachedPulumi } from "./automationAdapter";
 import { PROJECT } from "../../config";
 import type { NetworkIsolation } from "./isolationProbe";
 import type { Trainee } from "../roster";
+import { assess, labSummary } from "../../lab/assess";
+import { keepStepRecord } from "../../lab/progress";
+import { eventsFrom } from "../../lab/stack";
 
 /** The project's directory, the one holding Pulumi.yaml: above class/stacks/, or above bin/class/stacks/ once compiled. */
 export const PROJECT_DIR = projectDirAbove(__dirname);
@@ -49,6 +52,8 @@ export interface Outcome {
     kubeconfigText?: string;
     /** Whether trainees' pods can reach each other's Redis, measured by up and status (tenancy on). */
     networkIsolation?: NetworkIsolation;
+    /** status: the trainee's progress in the lab (npm run lab), or why it could not be judged. */
+    lab?: { done: number; total: number; next: string | null } | { error: string };
 }
 
 /**
@@ -293,6 +298,7 @@ export async function runTrainee(trainee: Trainee, command: Command, context: Ru
         base.dataVolume = applicable(outputs.dataVolume?.value);
         base.reclaimPolicy = applicable(outputs.reclaimPolicy?.value);
         if (outputs.traineeKubeconfig?.secret) base.kubeconfigText = outputs.traineeKubeconfig.value;
+        if (command === "status") base.lab = await labOf(stack, trainee);
         onProgress({ stage: "done", resources });
         return base;
     } catch (err) {
@@ -304,5 +310,19 @@ export async function runTrainee(trainee: Trainee, command: Command, context: Ru
         const error = err instanceof ConcurrentUpdateError
             ? lockedMessage(trainee.stack, stackLocks(trainee, context.backendUrl), context.unlockCommand) : firstLine(err);
         return { ...base, status: "failed", error };
+    }
+}
+
+/**
+ * The trainee's lab, judged as `npm run lab` judges it, with the stack's own settings (the
+ * trainee's kubeconfig for their own stack) and its history and tags; steps found done are kept.
+ */
+async function labOf(stack: Stack, trainee: Trainee): Promise<Outcome["lab"]> {
+    try {
+        const { judgement } = await assess(trainee.parsed, eventsFrom(await stack.history()), await stack.listTags(), "en");
+        for (const { id, record } of judgement.newlyDone) await stack.setTag(...keepStepRecord(id, record));
+        return labSummary(judgement);
+    } catch (err) {
+        return { error: firstLine(err) };
     }
 }

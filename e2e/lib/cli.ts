@@ -232,6 +232,11 @@ export class TraineeCli {
         this.pulumi("stack", "init", this.stack);
     }
 
+    /** `npm run lab -- ARGS` in the checkout, as the README tells a trainee: its status and what it printed. */
+    lab(...args: string[]): Result {
+        return run("npm", ["run", "--silent", "lab", "--", ...args], { cwd: this.dir, env: this.env, allowFail: true });
+    }
+
     /** `pulumi stack output --json`: every output of the program is a string. */
     outputs(): Record<string, string> {
         return JSON.parse(this.pulumi("stack", "output", "--json").stdout);

@@ -4,6 +4,7 @@
 // `npm start -- --cloud`, the local cluster as a managed one, with a class of two on it.
 // Runs after the main suite, once its cluster is stopped (one real node per machine: run.sh).
 import * as assert from "assert";
+import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -149,8 +150,21 @@ describe("npm start, npm stop and npm run delete: a bare machine to a running ap
         for (const { pid } of localClusterProcesses()) process.kill(pid, "SIGKILL");
         await new Promise((r) => setTimeout(r, 500));
         assert.ok(fs.existsSync(path.join("/run/netns", netns)), "the crash left no network namespace: nothing to recover from");
+        // As after a reboot, the numbers the pid files record may now be other programs': one stranger takes
+        // them all, and must outlive the recovery (a pid counts only while it runs the program recorded with it).
+        const stranger = spawn("sleep", ["600"], { detached: true, stdio: "ignore" });
+        let planted = 0;
+        for (const file of ["pids", "node/pids", "netpol/pids", "loadbalancer/pids"].map((f) => path.join(local, "cluster", f)).filter((f) => fs.existsSync(f))) {
+            const lines = fs.readFileSync(file, "utf8").split("\n");
+            fs.writeFileSync(file, lines.map((line) => line.replace(/^(\S+) \d+$/, (_, name: string) => { planted++; return `${name} ${stranger.pid}`; })).join("\n"));
+        }
+        assert.ok(planted >= 8, `only ${planted} recorded processes`);
         const recovered = npm("start");
         assert.match(recovered.stderr, /^\[npm start \d+m\d\ds\] {5}resumed with its data /m);
+        // Its state, not kill(pid, 0): a child killed during the synchronous npm stays a zombie until this process reaps it.
+        const state = fs.readFileSync(`/proc/${stranger.pid}/stat`, "utf8").replace(/^.*\) /s, "")[0];
+        stranger.kill();
+        assert.strictEqual(state, "S", "the recovery signalled another program that had a recorded pid's number");
         assert.strictEqual(await visits(back), 5, "the counter did not carry on after the crash");
         const deleted = npm("run", "delete");
         gone("npm run delete");

@@ -7,24 +7,12 @@
 # Usage: bash localcluster/netpol/build.sh
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=versions.env
 source "$here/versions.env"
+# shellcheck source=../lib/gobuild.sh
 source "$here/../lib/gobuild.sh"
 LOG_PREFIX=netpol/build.sh
+# shellcheck source=../lib/common.sh
 source "$here/../lib/common.sh"
-
-module="github.com/cloudnativelabs/kube-router/v2@v$KUBE_ROUTER_VERSION"
-bin="${MONSTERSTACK_E2E_CACHE:-$HOME/.cache/monsterstack-e2e}/kube-router-$KUBE_ROUTER_VERSION/bin"
-export GOTOOLCHAIN=local GOWORK=off GOFLAGS="${GOFLAGS:-} -mod=mod"
-if [ -x "$bin/kube-router" ] && [ "$(cat "$bin/.kube-router.version" 2>/dev/null)" = "$module" ]; then
-  log "kube-router ($module): already built, skipping"
-  exit 0
-fi
-mkdir -p "$bin"
-src="$(go mod download -json "$module" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
-[ -d "$src" ] || die "go mod download $module gave no source directory"
-log "kube-router: building"
-t0=$SECONDS
-(cd "$src" && e2e_go_build "$bin/.kube-router.tmp" ./cmd/kube-router "")
-mv -f "$bin/.kube-router.tmp" "$bin/kube-router"
-echo "$module" >"$bin/.kube-router.version"
-log "kube-router: built in $((SECONDS - t0))s"
+e2e_build_released kube-router "github.com/cloudnativelabs/kube-router/v2@v$KUBE_ROUTER_VERSION" ./cmd/kube-router \
+  "${MONSTERSTACK_E2E_CACHE:-$HOME/.cache/monsterstack-e2e}/kube-router-$KUBE_ROUTER_VERSION/bin"

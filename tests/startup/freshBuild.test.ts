@@ -35,7 +35,7 @@ describe("the compiled program and its sources", () => {
     it("checks every folder that tsconfig.build.json compiles: the program's, and the class tool's with them", () => {
         const build = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "tsconfig.build.json"), "utf8")) as { include: string[] };
         assert.deepStrictEqual(build.include.map((glob) => path.dirname(glob.replace("/**", ""))).sort(), [...CLASS_TOOL_DIRS].sort());
-        assert.deepStrictEqual(CLASS_TOOL_DIRS.filter((dir) => !PROGRAM_DIRS.includes(dir)), ["class"]);
+        assert.deepStrictEqual(CLASS_TOOL_DIRS.filter((dir) => !PROGRAM_DIRS.includes(dir)), ["lab", "class"]);
         write("dataVolume/plan.ts", 3000);
         assert.throws(() => requireFreshBuild(path.join(project, "bin", "index.js")), /older than dataVolume\/plan\.ts:/);
     });

@@ -1,5 +1,5 @@
 // A command in a pod's container over the Kubernetes API (exec, as `kubectl exec` does):
-// the class tool reaches a trainee's data this way, never through a node's disk, so it
+// the class tool reaches a trainee's data this way, and the lab reads the counter, never through a node's disk, so it
 // works the same on a cloud cluster.
 import * as k8s from "@kubernetes/client-node";
 import { PassThrough, Writable } from "stream";
