@@ -193,6 +193,14 @@ async function main(): Promise<void> {
         progress.update(t.stack, { stage: "failed", resources: 0 });
         return refusedOutcome(t, clash);
     });
+    // A status without the --config that made the stacks tenancy-on still gets their kubeconfigs: into --out, never the work tree.
+    if (out === "" && outcomes.some((o) => o.kubeconfigText !== undefined)) {
+        try {
+            out = privateRoot("--out", options.out);
+        } catch (err) {
+            fail((err as Error).message);
+        }
+    }
     const kubeconfigs = outcomes.map((o) => (o.kubeconfigText ? writeKubeconfig(out, o.trainee, o.kubeconfigText) : undefined));
     rememberStackIds(classFolder, outcomes);
     if ((command === "up" || command === "status") && !interruption.signal.aborted) await measureIsolation(trainees, outcomes, classFolder);

@@ -95,6 +95,8 @@ describe("npm run class: a class of 5 with --parallel 3", function () {
         const status = npmClass("status", "--roster", roster);
         assert.strictEqual(status.status, 0, status.stderr);
         for (const t of CLASS) assert.match(status.stdout, new RegExp(`^${t} +monsterstack-${t} +minikube service frontend -n monsterstack-${t} --url +pvc-`, "m"));
+        // Run without the up's --config tenancy=on, it writes the trainees' kubeconfigs into ./class-kubeconfigs, never the work tree.
+        assert.strictEqual(run("git", ["status", "--porcelain", "--untracked-files=all"], { cwd: REPO }).stdout, "", "class status wrote into the project's work tree");
         assert.match(status.stdout, /^TRAINEE .* ISOLATION +LAB +STATUS$/m);
         for (const t of CLASS) assert.match(status.stdout, new RegExp(`^${t} .* ${t === "ann" ? "1/6 delete-workloads" : "0/6 deploy"} +ok$`, "m"));
         // Judging read the counter without counting a visit.

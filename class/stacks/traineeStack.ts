@@ -6,7 +6,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import { describeLock, fileBackendDir, Holder, holder, LockFile, readLocks, StackLock } from "./locks";
 import { detachedPulumi } from "./automationAdapter";
-import { PROJECT } from "../../config";
+import { parseConfig, PROJECT, RawConfig } from "../../config";
 import type { NetworkIsolation } from "./isolationProbe";
 import type { Trainee } from "../roster";
 import { assess, labSummary } from "../../lab/assess";
@@ -298,7 +298,7 @@ export async function runTrainee(trainee: Trainee, command: Command, context: Ru
         base.dataVolume = applicable(outputs.dataVolume?.value);
         base.reclaimPolicy = applicable(outputs.reclaimPolicy?.value);
         if (outputs.traineeKubeconfig?.secret) base.kubeconfigText = outputs.traineeKubeconfig.value;
-        if (command === "status") base.lab = await labOf(stack, trainee);
+        if (command === "status") base.lab = await labOf(stack);
         onProgress({ stage: "done", resources });
         return base;
     } catch (err) {
@@ -317,9 +317,17 @@ export async function runTrainee(trainee: Trainee, command: Command, context: Ru
  * The trainee's lab, judged as `npm run lab` judges it, with the stack's own settings (the
  * trainee's kubeconfig for their own stack) and its history and tags; steps found done are kept.
  */
-async function labOf(stack: Stack, trainee: Trainee): Promise<Outcome["lab"]> {
+async function labOf(stack: Stack): Promise<Outcome["lab"]> {
     try {
-        const { judgement } = await assess(trainee.parsed, eventsFrom(await stack.history()), await stack.listTags(), "en");
+        // The stack's own settings, as its last `up` ran with them (the roster and --config of a status may say less).
+        const raw: RawConfig = {};
+        for (const [key, { value }] of Object.entries(await stack.getAllConfig())) {
+            if (key.startsWith(`${PROJECT}:`)) raw[key.slice(PROJECT.length + 1)] = value;
+        }
+        const config = parseConfig(raw, stack.name);
+        // A `tenancy: only` stack holds no app: the trainee's own stack, in their own backend, does.
+        if (config.tenancy === "only") return undefined;
+        const { judgement } = await assess(config, eventsFrom(await stack.history()), await stack.listTags(), "en");
         for (const { id, record } of judgement.newlyDone) await stack.setTag(...keepStepRecord(id, record));
         return labSummary(judgement);
     } catch (err) {
