@@ -166,6 +166,11 @@ describe("npm start, npm stop and npm run delete: a bare machine to a running ap
         stranger.kill();
         assert.strictEqual(state, "S", "the recovery signalled another program that had a recorded pid's number");
         assert.strictEqual(await visits(back), 5, "the counter did not carry on after the crash");
+        // `--cloud` cannot be asked of the plain cluster: refused, and it keeps running, data and all.
+        const cloud = run("npm", ["start", "--", "--cloud"], { cwd: clone, env: newcomer(), allowFail: true });
+        assert.strictEqual(cloud.status, 1, cloud.stderr.slice(-2000));
+        assert.match(cloud.stderr, /^npm start: the local cluster in \S+ was made by npm start; it cannot become a --cloud one\. Nothing was changed, its data is kept\. Run npm start, or npm run delete \(its volumes too\) and then npm start -- --cloud\.$/m);
+        assert.strictEqual(await visits(back), 6, "the refused --cloud changed the cluster");
         const deleted = npm("run", "delete");
         gone("npm run delete");
         assert.match(deleted.stdout, /^npm run delete: removed the local cluster in \S+: its objects \(etcd's data\), its certificates and 1 volume\(s\):\n {2}monsterstack-dev\/redis-data$/m);
