@@ -1,10 +1,9 @@
 // What the lab reads of the trainee's stack through the Pulumi CLI, as the trainee would type it:
 // its settings, its history, its tags; and the one thing it writes, a tag per step done.
 import { execFileSync } from "child_process";
-import { parseConfig, CONFIG_NAMESPACE, MonsterstackConfig, RawConfig } from "../config";
-import type { StackEvent } from "./judge";
+import { CONFIG_NAMESPACE, MonsterstackConfig, parseConfig, projectKeys } from "../config";
+import type { StackEvent, StepRecord } from "./judge";
 import { keepStepRecord } from "./progress";
-import type { StepRecord } from "./judge";
 import type { StepId } from "./steps";
 
 export class LabStackError extends Error {}
@@ -50,16 +49,18 @@ export function historyEvents(json: string): StackEvent[] {
     return eventsFrom(JSON.parse(json) as HistoryEntry[]);
 }
 
+/** A stack's settings, validated, from `pulumi config --json` or the Automation API's getAllConfig(). */
+export function stackConfig(entries: Record<string, { value?: string }>, stack: string): MonsterstackConfig {
+    const flat: Record<string, string> = {};
+    for (const [key, { value }] of Object.entries(entries)) if (value !== undefined) flat[key] = value;
+    return parseConfig(projectKeys(flat), stack);
+}
+
 export function readStack(stack: string | undefined): StackView {
     const name = stack ?? pulumi(["stack", "--show-name"], undefined).trim();
-    const all = JSON.parse(pulumi(["config", "--json", "--show-secrets"], name)) as Record<string, { value?: string }>;
-    const raw: RawConfig = {};
-    for (const [key, entry] of Object.entries(all)) {
-        if (key.startsWith(`${CONFIG_NAMESPACE}:`) && entry.value !== undefined) raw[key.slice(CONFIG_NAMESPACE.length + 1)] = entry.value;
-    }
     return {
         stack: name,
-        config: parseConfig(raw, name),
+        config: stackConfig(JSON.parse(pulumi(["config", "--json", "--show-secrets"], name)), name),
         events: historyEvents(pulumi(["stack", "history", "--json"], name)),
         tags: JSON.parse(pulumi(["stack", "tag", "ls", "--json"], name)) as Record<string, string>,
     };

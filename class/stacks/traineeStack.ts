@@ -6,12 +6,12 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import { describeLock, fileBackendDir, Holder, holder, LockFile, readLocks, StackLock } from "./locks";
 import { detachedPulumi } from "./automationAdapter";
-import { parseConfig, PROJECT, RawConfig } from "../../config";
+import { PROJECT } from "../../config";
 import type { NetworkIsolation } from "./isolationProbe";
 import type { Trainee } from "../roster";
 import { assess, labSummary } from "../../lab/assess";
 import { keepStepRecord } from "../../lab/progress";
-import { eventsFrom } from "../../lab/stack";
+import { eventsFrom, stackConfig } from "../../lab/stack";
 
 /** The project's directory, the one holding Pulumi.yaml: above class/stacks/, or above bin/class/stacks/ once compiled. */
 export const PROJECT_DIR = projectDirAbove(__dirname);
@@ -320,11 +320,7 @@ export async function runTrainee(trainee: Trainee, command: Command, context: Ru
 async function labOf(stack: Stack): Promise<Outcome["lab"]> {
     try {
         // The stack's own settings, as its last `up` ran with them (the roster and --config of a status may say less).
-        const raw: RawConfig = {};
-        for (const [key, { value }] of Object.entries(await stack.getAllConfig())) {
-            if (key.startsWith(`${PROJECT}:`)) raw[key.slice(PROJECT.length + 1)] = value;
-        }
-        const config = parseConfig(raw, stack.name);
+        const config = stackConfig(await stack.getAllConfig(), stack.name);
         // A `tenancy: only` stack holds no app: the trainee's own stack, in their own backend, does.
         if (config.tenancy === "only") return undefined;
         const { judgement } = await assess(config, eventsFrom(await stack.history()), await stack.listTags(), "en");

@@ -4,7 +4,7 @@ import * as assert from "assert";
 import { judge, Observed, Progress, StackEvent } from "../../lab/judge";
 import { decodeRecord, encodeRecord, progressFromTags, tagName } from "../../lab/progress";
 import { labJson, renderLab } from "../../lab/render";
-import { historyEvents } from "../../lab/stack";
+import { historyEvents, stackConfig } from "../../lab/stack";
 import { parseLabArgs } from "../../lab/main";
 import { STEP_IDS } from "../../lab/steps";
 import { labSummary } from "../../lab/assess";
@@ -103,6 +103,12 @@ describe("the lab's judge", () => {
             { kind: "update", result: "failed", start: Date.parse("2026-12-04T16:37:48Z"), end: Date.parse("2026-12-04T16:37:50Z"), reclaimPolicy: undefined, context: "PROD" },
             { kind: "destroy", result: "succeeded", start: Date.parse("2026-12-04T16:38:00Z"), end: Date.parse("2026-12-04T16:38:05Z"), reclaimPolicy: "Retain", context: undefined },
         ]);
+    });
+
+    it("judges with the stack's own settings: its project's keys, validated; another project's ignored", () => {
+        const config = stackConfig({ "monsterstack:tenancy": { value: "only" }, "monsterstack:reclaimPolicy": { value: "Retain" }, "kubernetes:context": { value: "x" } }, "ann");
+        assert.deepStrictEqual([config.namespace, config.tenancy, config.reclaimPolicy], ["monsterstack-ann", "only", "Retain"]);
+        assert.throws(() => stackConfig({ "monsterstack:reclaimPolicy": { value: "Keep" } }, "ann"), /monsterstack:reclaimPolicy/);
     });
 
     it("shows the steps, and for the next one what to type in the trainee's namespace and why, in French by default", () => {
