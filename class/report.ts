@@ -59,10 +59,10 @@ export function table(outcomes: Outcome[]): string {
     return columns(header, rows);
 }
 
-/** `2/6 delete-everything`, `6/6 done`, or `?` when the lab could not be judged. */
+/** `2/6 delete-everything`, `6/6 done`, `1/6 delete-workloads (reported)` by a trainee's own lab, or `?` when it could not be judged. */
 export function labCell(lab: Outcome["lab"]): string {
     if (lab === undefined || "error" in lab) return lab ? "?" : "-";
-    return `${lab.done}/${lab.total} ${lab.next ?? "done"}`;
+    return `${lab.done}/${lab.total} ${lab.next ?? "done"}${lab.from === "report" ? " (reported)" : ""}`;
 }
 
 /** Rows in columns two spaces apart, the last one (the status) unpadded. */

@@ -88,3 +88,15 @@ export async function readLabCluster(config: Pick<MonsterstackConfig, "namespace
     }
     return view;
 }
+
+/**
+ * The lab's report in a namespace (lab/progress.ts's LAB_REPORT_CONFIGMAP), as its data; undefined
+ * when there is none. Read with the kubeconfig given: the trainer's tool passes the trainee's own.
+ */
+export async function readLabReport(config: Pick<MonsterstackConfig, "namespace" | "kubeconfig" | "kubeContext">, name: string): Promise<Record<string, string> | undefined> {
+    const kc = loadKubeConfig(config);
+    const server = kc.getCurrentCluster()!.server;
+    const core = kc.makeApiClient(k8s.CoreV1Api);
+    const report = await maybe(`read configmap ${config.namespace}/${name}`, server, () => core.readNamespacedConfigMap({ name, namespace: config.namespace }));
+    return report === undefined ? undefined : report.data ?? {};
+}

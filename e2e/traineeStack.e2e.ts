@@ -76,6 +76,23 @@ describe("trainees running their own stack in namespaces the class prepared", fu
         assert.strictEqual(kubeJson("pv", volume).metadata.labels["monsterstack.io/namespace"], pia.namespace);
     });
 
+    it("pia's `npm run lab -- check`, in French, judges her deploy and reports it in her namespace; the trainer's `status` reads it with each trainee's kubeconfig", () => {
+        const check = pia.lab("check");
+        console.log(`      npm run lab -- check: ${check.stdout.trim()}`);
+        assert.strictEqual(check.status, 0, check.stdout + check.stderr);
+        const volume = kubeJson("pvc", "redis-data", "-n", pia.namespace).spec.volumeName;
+        assert.match(check.stdout.trim(), new RegExp(`^deploy: ✔ \\d+ visite\\(s\\), volume ${volume}$`));
+        assert.match(kubeJson("configmap", "monsterstack-lab", "-n", pia.namespace).data.deploy, new RegExp(`^\\S+Z volume=${volume} visits=\\d+$`));
+        // A curious quinn cannot write pia's progress.
+        assert.match(asTrainee("quinn", "create", "configmap", "monsterstack-lab", "-n", pia.namespace, "--from-literal=configmap=2026-12-04T00:00:00Z").stderr, /forbidden/i);
+        const status = npmClass("status", "--roster", roster, "--out", path.join(trainer.root, "kubeconfigs"), "--json");
+        assert.strictEqual(status.status, 0, status.stderr);
+        const labs = (JSON.parse(status.stdout) as JsonRecord[]).map((r) => [r.trainee, r.lab]);
+        assert.deepStrictEqual(labs, [["pia", { done: 1, total: 6, next: "delete-workloads", from: "report" }], ["quinn", { done: 0, total: 6, next: "deploy", from: "report" }]]);
+        const table = npmClass("status", "--roster", roster, "--out", path.join(trainer.root, "kubeconfigs"));
+        assert.match(table.stdout, /^pia .* 1\/6 delete-workloads \(reported\) +ok$/m, table.stdout);
+    });
+
     // Her jobs' new pods reach Redis only once the NetworkPolicy enforcement knows them: the job's
     // script waits for Redis (CI run K of 2026-12-04 lost mine-1 to its retries before it did).
     it("pia's own backups run under the class's NetworkPolicies: two jobs she starts together write a file each", async () => {

@@ -9,8 +9,9 @@ import { detachedPulumi } from "./automationAdapter";
 import { PROJECT } from "../../config";
 import type { NetworkIsolation } from "./isolationProbe";
 import type { Trainee } from "../roster";
-import { assess, labSummary } from "../../lab/assess";
-import { keepStepRecord } from "../../lab/progress";
+import { assess, LabSummary, labSummary, trainerView } from "../../lab/assess";
+import { keepStepRecord, LAB_REPORT_CONFIGMAP, progressFromReport, reportSummary } from "../../lab/progress";
+import { readLabReport } from "../../clusterReads/lab";
 import { eventsFrom, stackConfig } from "../../lab/stack";
 
 /** The project's directory, the one holding Pulumi.yaml: above class/stacks/, or above bin/class/stacks/ once compiled. */
@@ -53,7 +54,7 @@ export interface Outcome {
     /** Whether trainees' pods can reach each other's Redis, measured by up and status (tenancy on). */
     networkIsolation?: NetworkIsolation;
     /** status: the trainee's progress in the lab (npm run lab), or why it could not be judged. */
-    lab?: { done: number; total: number; next: string | null } | { error: string };
+    lab?: LabSummary | { error: string };
 }
 
 /**
@@ -298,7 +299,7 @@ export async function runTrainee(trainee: Trainee, command: Command, context: Ru
         base.dataVolume = applicable(outputs.dataVolume?.value);
         base.reclaimPolicy = applicable(outputs.reclaimPolicy?.value);
         if (outputs.traineeKubeconfig?.secret) base.kubeconfigText = outputs.traineeKubeconfig.value;
-        if (command === "status") base.lab = await labOf(stack);
+        if (command === "status") base.lab = await labOf(stack, base.kubeconfigText);
         onProgress({ stage: "done", resources });
         return base;
     } catch (err) {
@@ -314,16 +315,16 @@ export async function runTrainee(trainee: Trainee, command: Command, context: Ru
 }
 
 /**
- * The trainee's lab, judged as `npm run lab` judges it, with the stack's own settings (the
- * trainee's kubeconfig for their own stack) and its history and tags; steps found done are kept.
+ * The trainee's lab, as lab/assess.ts's trainerView says: judged as `npm run lab` judges it, with
+ * the stack's own settings, history and tags (steps found done are kept), or, for a trainee's own
+ * stack, as their lab reported it; in both, the namespace is read with the trainee's kubeconfig.
  */
-async function labOf(stack: Stack): Promise<Outcome["lab"]> {
+async function labOf(stack: Stack, traineeKubeconfig: string | undefined): Promise<Outcome["lab"]> {
     try {
         // The stack's own settings, as its last `up` ran with them (the roster and --config of a status may say less).
-        const config = stackConfig(await stack.getAllConfig(), stack.name);
-        // A `tenancy: only` stack holds no app: the trainee's own stack, in their own backend, does.
-        if (config.tenancy === "only") return undefined;
-        const { judgement } = await assess(config, eventsFrom(await stack.history()), await stack.listTags(), "en");
+        const view = trainerView(stackConfig(await stack.getAllConfig(), stack.name), traineeKubeconfig);
+        if (view.from === "report") return { ...reportSummary(progressFromReport(await readLabReport(view.settings, LAB_REPORT_CONFIGMAP))), from: "report" };
+        const { judgement } = await assess(view.settings, eventsFrom(await stack.history()), await stack.listTags(), "en");
         for (const { id, record } of judgement.newlyDone) await stack.setTag(...keepStepRecord(id, record));
         return labSummary(judgement);
     } catch (err) {

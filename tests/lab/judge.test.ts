@@ -2,12 +2,13 @@
 // shortcuts it must not count.
 import * as assert from "assert";
 import { judge, Observed, Progress, StackEvent } from "../../lab/judge";
-import { decodeRecord, encodeRecord, progressFromTags, tagName } from "../../lab/progress";
+import { decodeRecord, encodeRecord, progressFromReport, progressFromTags, reportData, reportSummary, tagName } from "../../lab/progress";
 import { labJson, renderLab } from "../../lab/render";
 import { historyEvents, stackConfig } from "../../lab/stack";
 import { parseLabArgs } from "../../lab/main";
 import { STEP_IDS } from "../../lab/steps";
-import { labSummary } from "../../lab/assess";
+import { labSummary, trainerView } from "../../lab/assess";
+import { parseConfig } from "../../config";
 import { jsonRecord, labCell, table } from "../../class/report";
 
 const T0 = Date.parse("2026-12-04T10:00:00Z");
@@ -128,13 +129,49 @@ describe("the lab's judge", () => {
 
     it("the class table's LAB column and --json: steps done of all and the next, `done` at the end, `?` when it could not be judged", () => {
         const summary = labSummary(judge(observed({}), {}, "en"));
-        assert.deepStrictEqual(summary, { done: 1, total: 6, next: "delete-workloads" });
+        assert.deepStrictEqual(summary, { done: 1, total: 6, next: "delete-workloads", from: "stack" });
         assert.strictEqual(labCell(summary), "1/6 delete-workloads");
-        assert.strictEqual(labCell({ done: 6, total: 6, next: null }), "6/6 done");
+        assert.strictEqual(labCell({ done: 6, total: 6, next: null, from: "stack" }), "6/6 done");
+        assert.strictEqual(labCell({ done: 2, total: 6, next: "retain", from: "report" }), "2/6 retain (reported)");
         assert.strictEqual(labCell({ error: "forbidden" }), "?");
         const outcome = { trainee: "ann", stack: "ann", namespace: "monsterstack-ann", status: "ok" as const, lab: summary };
         assert.match(table([outcome]), /^TRAINEE +NAMESPACE .* ISOLATION +LAB +STATUS\nann .* 1\/6 delete-workloads +ok\n$/);
         assert.doesNotMatch(table([{ ...outcome, lab: undefined }]), /LAB/, "only status judges the lab");
         assert.deepStrictEqual(jsonRecord(outcome, undefined).lab, summary);
+    });
+
+    describe("a trainee's own stack (namespaceOwner class): the report the trainer reads", () => {
+        const done = { at: min(1), volume: "pvc-a", visits: 3 };
+
+        it("holds the steps done by id, and reads back what it wrote", () => {
+            const progress: Progress = { "deploy": done, "delete-workloads": { at: min(5), volume: "pvc-a", visits: 4 } };
+            const data = reportData(progress);
+            assert.deepStrictEqual(Object.keys(data), ["deploy", "delete-workloads"]);
+            assert.strictEqual(data.deploy, "2026-12-04T10:01:00Z volume=pvc-a visits=3");
+            assert.deepStrictEqual(progressFromReport(data), progress);
+            assert.deepStrictEqual(reportSummary(progressFromReport(data)), { done: 2, total: 6, next: "delete-everything" });
+        });
+
+        it("counts, as the lab would, only steps done in order; a key that is no step, or a value that is no record, counts for nothing", () => {
+            assert.deepStrictEqual(reportSummary(progressFromReport(undefined)), { done: 0, total: 6, next: "deploy" }, "no report yet: the trainee has not begun");
+            // A curious trainee's hand-written report: a later step without the ones before, a made-up step, and junk.
+            const forged = { "configmap": "2026-12-04T10:01:00Z", "extra-step": "2026-12-04T10:01:00Z", "deploy": "yesterday" };
+            assert.deepStrictEqual(progressFromReport(forged), { configmap: { at: min(1) } });
+            assert.deepStrictEqual(reportSummary(progressFromReport(forged)), { done: 0, total: 6, next: "deploy" });
+            const all = Object.fromEntries(STEP_IDS.map((id) => [id, "2026-12-04T10:01:00Z"]));
+            assert.deepStrictEqual(reportSummary(progressFromReport(all)), { done: 6, total: 6, next: null });
+        });
+
+        it("the trainer reads each namespace with the trainee's own kubeconfig wherever the stack made one", () => {
+            const kubeconfig = "apiVersion: v1\nkind: Config\n";
+            const own = trainerView(parseConfig({ tenancy: "only", kubeContext: "admin" }, "pia"), kubeconfig);
+            assert.strictEqual(own.from, "report");
+            assert.deepStrictEqual([own.settings.namespace, own.settings.kubeconfig, own.settings.kubeContext], ["monsterstack-pia", kubeconfig, undefined]);
+            const onStack = trainerView(parseConfig({ tenancy: "on", kubeconfig: "/admin.kubeconfig" }, "ann"), kubeconfig);
+            assert.deepStrictEqual([onStack.from, onStack.settings.kubeconfig], ["stack", kubeconfig]);
+            const off = trainerView(parseConfig({ tenancy: "off", kubeconfig: "/admin.kubeconfig" }, "ann"), undefined);
+            assert.deepStrictEqual([off.from, off.settings.kubeconfig], ["stack", "/admin.kubeconfig"], "no trainee kubeconfig: the stack's own");
+            assert.throws(() => trainerView(parseConfig({ tenancy: "only" }, "pia"), undefined), /tenancy only but no traineeKubeconfig output/);
+        });
     });
 });
