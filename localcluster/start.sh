@@ -104,5 +104,6 @@ Try the course's exercise in a shell of your own (first: source $LOCAL_DIR/env):
   kubectl delete pod -n $namespace -l app.kubernetes.io/name=redis     # Redis restarts on its volume
   kubectl get pods -n $namespace -w     # until redis is Running again (Ctrl-C), then curl: the counter carries on
   pulumi config set reclaimPolicy Retain && pulumi preview --diff     # two in-place updates, nothing replaced
+  npm run lab     # the course's exercise, step by step, each judged on this cluster (-- --lang en)
 npm stop stops the local cluster and keeps its data (npm start resumes it); npm run delete removes it (localcluster/README.md).
 TRY
