@@ -41,9 +41,13 @@ export = async () => {
     return volumes === undefined ? traineeNamespace(config, stackId) : monsterstack(config, volumes, stackId);
 };
 
-/** Which volume holds the data, and the scheduled backups': the claim's own, a retained one of this stack, or a new one. */
+/**
+ * Which volume holds the data, and the scheduled backups': the claim's own, a retained one of this
+ * stack, or a new one; and whether their class binds at first use (rendered YAML: no cluster, no wait).
+ */
 async function decideVolumes(config: MonsterstackConfig) {
     return {
+        bindsAtFirstUse: config.renderYamlTo === undefined && await clusterReader.bindsAtFirstUse(config),
         data: await decideDataVolume(config, DATA_CLAIM_NAME),
         // Found again like the data's; attachVolume and startEmpty are the data's only.
         backups: config.backupSchedule === undefined ? undefined
@@ -112,6 +116,7 @@ function monsterstack(config: MonsterstackConfig, volumes: Awaited<ReturnType<ty
         size: config.redisStorageSize,
         reclaimPolicy: config.reclaimPolicy,
         attached: dataVolume.attached,
+        bindsAtFirstUse: volumes.bindsAtFirstUse,
     }, inCluster);
 
     const password = config.redisAuth ? new RedisPassword("redis-password", { namespace, instance }, inCluster) : undefined;
@@ -130,6 +135,7 @@ function monsterstack(config: MonsterstackConfig, volumes: Awaited<ReturnType<ty
         size: config.redisStorageSize,
         reclaimPolicy: config.reclaimPolicy,
         attached: volumeOf(backupVolume).attached,
+        bindsAtFirstUse: volumes.bindsAtFirstUse,
     }, inCluster) : undefined;
 
     const redis = new Redis("redis", {

@@ -2,6 +2,6 @@
 // mocks have no cluster).
 import { currentCluster } from "./kubeconfig";
 import { readNamespaceLabels } from "./namespace";
-import { readClusterState, releaseToClaim } from "./volumes";
+import { readBindsAtFirstUse, readClusterState, releaseToClaim } from "./volumes";
 
-export const clusterReader = { read: readClusterState, releaseToClaim, current: currentCluster, namespaceLabels: readNamespaceLabels };
+export const clusterReader = { read: readClusterState, releaseToClaim, current: currentCluster, namespaceLabels: readNamespaceLabels, bindsAtFirstUse: readBindsAtFirstUse };

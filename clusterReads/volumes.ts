@@ -116,6 +116,24 @@ export async function readClusterState(config: MonsterstackConfig, claimName: st
 }
 
 /**
+ * Whether the stack's claims bind at first use: their StorageClass (the one `storageClass` names,
+ * else the cluster's default) has volumeBindingMode WaitForFirstConsumer. A class that is not
+ * found binds nothing yet; that is the data plan's to say.
+ */
+export async function readBindsAtFirstUse(config: MonsterstackConfig): Promise<boolean> {
+    const kc = loadKubeConfig(config);
+    try {
+        const classes = (await kc.makeApiClient(k8s.StorageV1Api).listStorageClass()).items;
+        const used = config.storageClass !== undefined
+            ? classes.find((c) => c.metadata?.name === config.storageClass)
+            : classes.find((c) => c.metadata?.annotations?.["storageclass.kubernetes.io/is-default-class"] === "true");
+        return used?.volumeBindingMode === "WaitForFirstConsumer";
+    } catch (err) {
+        throw refused("list storageclasses", kc.getCurrentCluster()!.server, err, "The program reads it to know whether its claims bind at first use");
+    }
+}
+
+/**
  * Makes a retained volume ready to bind to the stack's new claim, as the Kubernetes docs
  * describe: its claimRef keeps pointing at the stack's claim by namespace and name, and
  * loses the uid and resourceVersion of the deleted claim. Never null: a volume with no

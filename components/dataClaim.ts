@@ -2,7 +2,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ReclaimPolicy } from "../config";
-import { CLAIM_AWAIT_ANNOTATIONS } from "../core/claimAwait";
+import { claimAwaitAnnotations } from "../core/claimAwait";
 import { ATTACHED_CLASS_ANNOTATION, ATTACHED_VOLUME_ANNOTATION } from "../core/identity";
 import { AttachedVolume } from "../dataVolume/plan";
 import { recommendedLabels } from "../core/labels";
@@ -22,6 +22,8 @@ export interface DataClaimArgs {
     reclaimPolicy: ReclaimPolicy;
     /** A retained volume the claim is created bound to; undefined: the class provisions one. */
     attached?: AttachedVolume;
+    /** The class binds at first use (WaitForFirstConsumer): `up` does not wait on the claim (core/claimAwait.ts). */
+    bindsAtFirstUse: boolean;
 }
 
 /**
@@ -70,7 +72,7 @@ export class DataClaim extends pulumi.ComponentResource {
                 labels: recommendedLabels({ name: "redis", instance: args.instance, component: "storage" }),
                 // Shown in `pulumi preview --diff` when the policy is toggled: an in-place
                 // metadata update, never a change of the claim's (immutable) spec.
-                annotations: { ...dataClaimAnnotations(args), ...CLAIM_AWAIT_ANNOTATIONS },
+                annotations: { ...dataClaimAnnotations(args), ...claimAwaitAnnotations(args.bindsAtFirstUse) },
             },
             spec: dataClaimSpec(args),
         }, { parent: this });

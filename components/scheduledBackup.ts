@@ -118,6 +118,8 @@ export interface ScheduledBackupArgs extends Omit<BackupPodArgs, "claimName"> {
     reclaimPolicy: ReclaimPolicy;
     /** A retained volume of the stack's backups, bound again; undefined: a new one. */
     attached?: AttachedVolume;
+    /** As the data's claim: the class binds at first use. */
+    bindsAtFirstUse: boolean;
 }
 
 export class ScheduledBackup extends pulumi.ComponentResource {
@@ -131,6 +133,7 @@ export class ScheduledBackup extends pulumi.ComponentResource {
         this.claim = new DataClaim(`${name}-claim`, {
             namespace: args.namespace, instance: args.instance, claimName: BACKUP_CLAIM_NAME,
             storageClass: args.storageClass, size: args.size, reclaimPolicy: args.reclaimPolicy, attached: args.attached,
+            bindsAtFirstUse: args.bindsAtFirstUse,
         }, { parent: this });
 
         this.cronJob = new k8s.batch.v1.CronJob(name, {

@@ -152,6 +152,8 @@ export interface RunOptions {
      * the one the config expects, prepared by the class for `namespaceOwner: class`, none otherwise.
      */
     namespaceLabels?: Record<string, string> | null;
+    /** The claims' StorageClass binds at first use (WaitForFirstConsumer); default: at once, as minikube's `standard`. */
+    bindsAtFirstUse?: boolean;
     /** Called when the program reads the stack's namespace. */
     onNamespaceRead?: () => void;
     /** The id in the stack's state (StackId); null: none yet. Default: MOCK_STACK_ID. */
@@ -183,6 +185,7 @@ export async function runProgram(stack: string, config: Record<string, string> =
         if (options.namespaceLabels !== undefined) return options.namespaceLabels ?? undefined;
         return config.namespaceOwner === "class" ? PREPARED_NAMESPACE : undefined;
     };
+    clusterReader.bindsAtFirstUse = async () => options.bindsAtFirstUse ?? false;
     await pulumi.runtime.setMocks({
         newResource: (args) => simulatedState(args, previewOfNewStack, options.stackId === undefined ? MOCK_STACK_ID : options.stackId),
         call: (args) => args.inputs,
