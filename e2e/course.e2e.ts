@@ -119,6 +119,8 @@ describe("the course's exercise on a real node, typed as the README says", funct
         const human = alice.preview("--diff").stdout;
         fs.writeFileSync(path.join(ARTIFACTS, "retain-toggle-preview.txt"), human);
         assert.match(human, /persistentVolumeReclaimPolicy: "Delete" => "Retain"/);
+        // Nothing the cluster filled in since the last `up` (a claim's binding) shows as a refreshed resource.
+        assert.doesNotMatch(human, /^ *~ kubernetes:\S+: \(refresh\)$/m, "the toggle's plan shows a refreshed resource");
         labCheck(alice, 1, /^retain: reclaimPolicy Retain is set but not applied: `pulumi preview --diff`, then `pulumi up`$/);
     });
 

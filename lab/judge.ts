@@ -172,7 +172,7 @@ export function judge(observed: Observed, progress: Progress, lang: Lang): Judge
         }
         const kept = progress[id];
         if (kept) {
-            steps.push({ id, title, status: "done", detail: say(lang, `fait (${at(kept.at)})`, `done (${at(kept.at)})`) });
+            steps.push({ id, title, status: "done", detail: say(lang, `fait le ${at(kept.at)}`, `done at ${at(kept.at)}`) });
             prev = kept;
             continue;
         }

@@ -12,7 +12,7 @@ export function renderLab(j: Judgement, where: { stack: string; namespace: strin
         : `Lab "Persisting Redis' data": stack ${where.stack} (namespace ${where.namespace}), ${done}/${j.steps.length} steps done`];
     for (const s of j.steps) {
         lines.push(`  ${MARK[s.status]} ${s.id.padEnd(width)}  ${s.title}${s.status === "done" && s.detail ? ` (${s.detail})` : ""}`);
-        if (s.status === "next") lines.push(`    ${" ".repeat(width)}${lang === "fr" ? "manque : " : "missing: "}${s.detail}`);
+        if (s.status === "next") lines.push(`${" ".repeat(width + 6)}${lang === "fr" ? "manque : " : "missing: "}${s.detail}`);
     }
     const next = j.steps.find((s) => s.status === "next");
     if (!next) {
