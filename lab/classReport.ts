@@ -24,8 +24,16 @@ export async function reportProgress(config: Pick<MonsterstackConfig, "namespace
         data,
     };
     try {
-        if (held === undefined) await core.createNamespacedConfigMap({ namespace, body });
-        else await core.replaceNamespacedConfigMap({ name: LAB_REPORT_CONFIGMAP, namespace, body });
+        if (held === undefined) {
+            try {
+                await core.createNamespacedConfigMap({ namespace, body });
+                return true;
+            } catch (err) {
+                // Made meanwhile by the same command in another terminal: replaced below, with the same steps.
+                if ((err as { code?: number }).code !== 409) throw err;
+            }
+        }
+        await core.replaceNamespacedConfigMap({ name: LAB_REPORT_CONFIGMAP, namespace, body });
     } catch (err) {
         throw refused(`write configmap ${namespace}/${LAB_REPORT_CONFIGMAP}`, server, err, WHY);
     }
