@@ -37,6 +37,9 @@ export interface ClusterState {
     defaultStorageClass?: string;
 }
 
+/** The class a claim of no class gets. */
+const isDefaultClass = (c: k8s.V1StorageClass) => c.metadata?.annotations?.["storageclass.kubernetes.io/is-default-class"] === "true";
+
 const WHY_DATA = "The program reads it to find this stack's retained data volume";
 
 function volumeState(pv: k8s.V1PersistentVolume): VolumeState {
@@ -106,8 +109,7 @@ export async function readClusterState(config: MonsterstackConfig, claimName: st
     if (config.storageClass === undefined) {
         try {
             const classes = await kc.makeApiClient(k8s.StorageV1Api).listStorageClass();
-            defaultStorageClass = classes.items.find((c) =>
-                c.metadata?.annotations?.["storageclass.kubernetes.io/is-default-class"] === "true")?.metadata?.name;
+            defaultStorageClass = classes.items.find(isDefaultClass)?.metadata?.name;
         } catch (err) {
             throw refused("list storageclasses", server, err, WHY_DATA);
         }
@@ -126,7 +128,7 @@ export async function readBindsAtFirstUse(config: MonsterstackConfig): Promise<b
         const classes = (await kc.makeApiClient(k8s.StorageV1Api).listStorageClass()).items;
         const used = config.storageClass !== undefined
             ? classes.find((c) => c.metadata?.name === config.storageClass)
-            : classes.find((c) => c.metadata?.annotations?.["storageclass.kubernetes.io/is-default-class"] === "true");
+            : classes.find(isDefaultClass);
         return used?.volumeBindingMode === "WaitForFirstConsumer";
     } catch (err) {
         throw refused("list storageclasses", kc.getCurrentCluster()!.server, err, "The program reads it to know whether its claims bind at first use");

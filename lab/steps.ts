@@ -19,12 +19,12 @@ export const STEPS: Record<StepId, Record<Lang, StepText>> = {
     "deploy": {
         fr: {
             title: "Installer l'application et la visiter",
-            todo: ["pulumi up", "ouvrez l'URL de `pulumi stack output frontendUrl` et rechargez la page"],
+            todo: ["pulumi up", "ouvrez l'URL que `npm start` a affichée (ailleurs : `pulumi stack output frontendUrl`) et rechargez la page"],
             why: "Le compteur de visites est gardé par Redis, dont les données sont sur le volume du PVC redis-data monté en /data.",
         },
         en: {
             title: "Deploy the app and visit it",
-            todo: ["pulumi up", "open the URL of `pulumi stack output frontendUrl` and reload the page"],
+            todo: ["pulumi up", "open the URL `npm start` printed (elsewhere: `pulumi stack output frontendUrl`) and reload the page"],
             why: "Redis keeps the visit counter, its data on the volume of the claim redis-data mounted at /data.",
         },
     },
