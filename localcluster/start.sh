@@ -30,6 +30,7 @@ if [ -n "$was" ] && [ "$was" != "$mode" ]; then
   exit 1
 fi
 target=minikube
+DEV_NODE_PORT=30080  # stack dev's frontend: http://<node>:30080/
 [ "$mode" = plain ] || target=cloud
 
 t0=$SECONDS
@@ -79,6 +80,10 @@ for tier in redis frontend imagebackend; do
   pulumi config set "${tier}Image" "${!ref_var}"
   pulumi config set "${tier}ImagePullPolicy" Never
 done
+
+# The URL printed below stays the app's through the course's `pulumi destroy` and `pulumi up`, as
+# `minikube service`'s does: a fixed nodePort, unless the user chose one.
+pulumi config get frontendNodePort >/dev/null 2>&1 || pulumi config set frontendNodePort "$DEV_NODE_PORT"
 
 step "4/4 pulumi up --yes${refresh:+ $refresh}"
 pulumi up --yes $refresh

@@ -100,7 +100,7 @@ describe("npm start, npm stop and npm run delete: a bare machine to a running ap
         assert.strictEqual(fs.statSync(path.join(local, "passphrase")).mode & 0o777, 0o600);
     });
 
-    it("a second npm start, from a shell that sourced its env as it says, reuses the cluster and plans no change", async () => {
+    it("a second npm start, from a shell that sourced its env as it says, reuses the cluster and plans no change; its URL outlives `pulumi destroy` and `pulumi up`", async () => {
         const started = Date.now();
         const r = run("bash", ["-c", `source ${local}/env && npm start`], { cwd: clone, env: newcomer(), allowFail: true });
         console.log(`      source env && npm start: exit ${r.status} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -111,6 +111,9 @@ describe("npm start, npm stop and npm run delete: a bare machine to a running ap
         // As the printed instructions say: the user's shell, with npm start's environment.
         run("bash", ["-c", `source ${local}/env && pulumi preview --expect-no-changes`], { cwd: clone, env: newcomer() });
         assert.strictEqual(await visits(url), 3);
+        // The course's « supprimer tout » (reclaimPolicy Delete): the URL npm start printed is still the app's, counting from 1.
+        run("bash", ["-c", `source ${local}/env && pulumi destroy --yes && pulumi up --yes`], { cwd: clone, env: newcomer() });
+        assert.strictEqual(await visits(url), 1, "after pulumi destroy and pulumi up");
     });
 
     it("the suite runs on the cluster npm start runs as on any other (E2E_KUBECONFIG): nothing readied or built, the local cluster's own specs skipped, saying why", () => {
@@ -144,7 +147,7 @@ describe("npm start, npm stop and npm run delete: a bare machine to a running ap
         const r = npm("start");
         assert.match(r.stderr, /^\[npm start \d+m\d\ds\] {5}resumed with its data \(the node ready in [\d.]+s\)$/m);
         const back = /^The app: (http:\/\/[\d.]+:\d+\/)$/m.exec(r.stdout)?.[1] ?? assert.fail(r.stdout.slice(-2000));
-        assert.strictEqual(await visits(back), 4, "the counter did not carry on: the data was not kept");
+        assert.strictEqual(await visits(back), 2, "the counter did not carry on: the data was not kept");
         // A crash: every process of the cluster killed at once, leaving its network namespace, mounts,
         // cgroups and pid files behind. The next npm start clears what they left, and resumes.
         for (const { pid } of localClusterProcesses()) process.kill(pid, "SIGKILL");
@@ -165,12 +168,12 @@ describe("npm start, npm stop and npm run delete: a bare machine to a running ap
         const state = fs.readFileSync(`/proc/${stranger.pid}/stat`, "utf8").replace(/^.*\) /s, "")[0];
         stranger.kill();
         assert.strictEqual(state, "S", "the recovery signalled another program that had a recorded pid's number");
-        assert.strictEqual(await visits(back), 5, "the counter did not carry on after the crash");
+        assert.strictEqual(await visits(back), 3, "the counter did not carry on after the crash");
         // `--cloud` cannot be asked of the plain cluster: refused, and it keeps running, data and all.
         const cloud = run("npm", ["start", "--", "--cloud"], { cwd: clone, env: newcomer(), allowFail: true });
         assert.strictEqual(cloud.status, 1, cloud.stderr.slice(-2000));
         assert.match(cloud.stderr, /^npm start: the local cluster in \S+ was made by npm start; it cannot become a --cloud one\. Nothing was changed, its data is kept\. Run npm start, or npm run delete \(its volumes too\) and then npm start -- --cloud\.$/m);
-        assert.strictEqual(await visits(back), 6, "the refused --cloud changed the cluster");
+        assert.strictEqual(await visits(back), 4, "the refused --cloud changed the cluster");
         const deleted = npm("run", "delete");
         gone("npm run delete");
         assert.match(deleted.stdout, /^npm run delete: removed the local cluster in \S+: its objects \(etcd's data\), its certificates and 1 volume\(s\):\n {2}monsterstack-dev\/redis-data$/m);
