@@ -82,8 +82,8 @@ for tier in redis frontend imagebackend; do
 done
 
 # The URL printed below stays the app's through the course's `pulumi destroy` and `pulumi up`, as
-# `minikube service`'s does: a fixed nodePort, unless the user chose one.
-pulumi config get frontendNodePort >/dev/null 2>&1 || pulumi config set frontendNodePort "$DEV_NODE_PORT"
+# `minikube service`'s does: a fixed nodePort, unless the user chose one (Pulumi.yaml's default, 0, lets Kubernetes pick).
+case "$(pulumi config get frontendNodePort 2>/dev/null)" in "" | 0) pulumi config set frontendNodePort "$DEV_NODE_PORT" ;; esac
 
 step "4/4 pulumi up --yes${refresh:+ $refresh}"
 pulumi up --yes $refresh
