@@ -92,8 +92,8 @@ describe("the course's exercise on a real node, typed as the README says", funct
     });
 
     it("3. with Delete, `pulumi destroy` removes the volume and its data; the next `pulumi up` starts the counter over", async () => {
+        // As the lab says: `pulumi config set reclaimPolicy Delete` (the default, now explicit), `pulumi destroy`, `pulumi up`.
         alice.set("reclaimPolicy", "Delete");
-        alice.up();
         const volume = kubeJson("pvc", "redis-data", "-n", alice.namespace).spec.volumeName;
         const hostPath = kubeJson("pv", volume).spec.hostPath.path;
         assert.strictEqual(kubeJson("pv", volume).spec.persistentVolumeReclaimPolicy, "Delete");
