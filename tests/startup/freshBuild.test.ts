@@ -1,5 +1,5 @@
-// The program runs compiled (package.json main: bin/index.js): an edit not yet built must stop
-// `pulumi up` with a clear message, never deploy the code from before the edit.
+// The program runs compiled (package.json main: bin/index.js, one bundle): an edit not yet built
+// must stop `pulumi up` with a clear message, never deploy the code from before the edit.
 import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
@@ -19,20 +19,21 @@ describe("the compiled program and its sources", () => {
         write("index.ts", 1000);
         write("components/redis.ts", 1000);
         write("bin/index.js", 2000);
-        write("bin/components/redis.js", 2000);
         write("dataVolume/plan.ts", 1000);
-        write("bin/dataVolume/plan.js", 2000);
         write("startup/freshBuild.ts", 1000);
-        write("bin/startup/freshBuild.js", 2000);
     });
     afterEach(() => fs.rmSync(project, { recursive: true, force: true }));
 
     it("a build newer than every source runs", () => {
-        assert.deepStrictEqual(staleSources(project, path.join(project, "bin"), ["index.ts", "components/redis.ts"]), []);
+        assert.deepStrictEqual(staleSources(project, path.join(project, "bin", "index.js"), ["index.ts", "components/redis.ts"]), []);
         assert.doesNotThrow(() => requireFreshBuild(path.join(project, "bin", "index.js")));
     });
 
-    it("checks every folder that tsconfig.build.json compiles: the program's, and the class tool's with them", () => {
+    it("without a bundle, every source is newer than it", () => {
+        assert.deepStrictEqual(staleSources(project, path.join(project, "bin", "missing.js"), ["index.ts", "components/redis.ts"]), ["index.ts", "components/redis.ts"]);
+    });
+
+    it("checks every folder that tsconfig.build.json type-checks: the program's, and the class tool's with them", () => {
         const build = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "tsconfig.build.json"), "utf8")) as { include: string[] };
         assert.deepStrictEqual(build.include.map((glob) => path.dirname(glob.replace("/**", ""))).sort(), [...CLASS_TOOL_DIRS].sort());
         assert.deepStrictEqual(CLASS_TOOL_DIRS.filter((dir) => !PROGRAM_DIRS.includes(dir)), ["lab", "class"]);
@@ -42,7 +43,8 @@ describe("the compiled program and its sources", () => {
 
     it("an edited source, or a new one never built, stops the program and says to build", () => {
         write("components/redis.ts", 3000);
-        write("components/extra.ts", 1000);
+        // A new file is as new as its creation: only what imports it, edited too, brings it into the bundle.
+        write("components/extra.ts", 3000);
         assert.throws(() => requireFreshBuild(path.join(project, "bin", "index.js")),
             /^Error: the program in bin\/ is older than components\/extra\.ts, components\/redis\.ts: run `npm run build` \(or `npm ci`\), then this command again\.$/);
     });
