@@ -10,9 +10,7 @@ cd "$repo"
 # The trainees' stacks are passphrase-protected, as `pulumi stack init` makes them; a test passphrase.
 export PULUMI_CONFIG_PASSPHRASE=monsterstack-e2e-passphrase
 
-# The specs run side by side, each in namespaces and a backend of its own; isolation needs the
-# cluster to itself (it stops NetworkPolicy enforcement, which the others rely on), and runs after.
-ALONE=" e2e/isolation.e2e.ts "
+# The specs run side by side, each in namespaces and a backend of its own (docs/testing.md).
 # Longest first: mocha hands the files to its workers in this order, and the last to start ends the run.
 LONGEST_FIRST=(class course retain backup namespaces namespaceHistory classInterrupted stacks traineeStack)
 if [ "$#" -gt 0 ]; then
@@ -21,10 +19,6 @@ else
   specs=("${LONGEST_FIRST[@]/#/e2e/}") && specs=("${specs[@]/%/.e2e.ts}")
   for spec in e2e/*.e2e.ts; do [[ " ${specs[*]} " == *" $spec "* ]] || specs+=("$spec"); done
 fi
-together=() alone=()
-for spec in "${specs[@]}"; do
-  if [[ $ALONE == *" $spec "* ]]; then alone+=("$spec"); else together+=("$spec"); fi
-done
 
 t0=$(date +%s)
 if [ -n "${E2E_KUBECONFIG:-}" ]; then
@@ -51,16 +45,14 @@ fi
 t1=$(date +%s)
 
 status=0
-[ "${#together[@]}" = 0 ] || npx mocha --config e2e/mocharc.json "${together[@]}" || status=$?
+[ "${#specs[@]}" = 0 ] || npx mocha --config e2e/mocharc.json "${specs[@]}" || status=$?
 t2=$(date +%s)
-[ "$status" != 0 ] || [ "${#alone[@]}" = 0 ] || npx mocha --config e2e/mocharc.alone.json "${alone[@]}" || status=$?
-t3=$(date +%s)
 # npm start runs a local cluster of its own, and a machine has one real node: the suite's goes first.
 if [ -n "$state" ]; then
   bash localcluster/down.sh "$state" >/dev/null 2>&1
   if [ "$status" = 0 ] && [ "$#" = 0 ]; then npx mocha --config e2e/local/mocharc.json || status=$?; fi
 fi
-t4=$(date +%s)
+t3=$(date +%s)
 
 # Every Pulumi process the suite started (CLI, language host, plugins) must be gone by now:
 # one left behind is a test that does not stop what it started.
@@ -79,5 +71,5 @@ if [ -n "$left" ]; then
   kill -9 "${pids[@]}" 2>/dev/null || true
   status=1
 fi
-echo "e2e timings: setup and cluster start $((t1 - t0))s, specs side by side $((t2 - t1))s, specs alone $((t3 - t2))s, npm start and stop $((t4 - t3))s"
+echo "e2e timings: setup and cluster start $((t1 - t0))s, specs side by side $((t2 - t1))s, npm start and stop $((t3 - t2))s"
 exit "$status"

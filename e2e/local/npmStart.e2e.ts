@@ -1,7 +1,8 @@
 // npm start, npm stop and npm run delete, as a newcomer types them on a fresh clone: the app on
 // the project's own local cluster, a second start that changes nothing, a stop that leaves nothing
 // running and keeps the data, a start that resumes it, a delete that removes it; then
-// `npm start -- --cloud`, the local cluster as a managed one, with a class of two on it.
+// `npm start -- --cloud`, the local cluster as a managed one, with a class of two on it, and what
+// the class tool says of it with its NetworkPolicy enforcement stopped.
 // Runs after the main suite, once its cluster is stopped (one real node per machine: run.sh).
 import * as assert from "assert";
 import { spawn } from "child_process";
@@ -16,6 +17,9 @@ const LB_POOL_PREFIX = /^LB_POOL=(\d+\.\d+\.\d+)\.0\/24$/m.exec(fs.readFileSync(
     ?? assert.fail("no LB_POOL=<a.b.c>.0/24 in localcluster/loadbalancer/versions.env");
 
 const CACHE = process.env.MONSTERSTACK_E2E_CACHE ?? path.join(os.homedir(), ".cache", "monsterstack-e2e");
+
+/** The node's firewall as kube-router's enforcement leaves it: its iptables filter chains and its ipsets. */
+const KUBE_ROUTER_STATE = /kube-router netpol|KUBE-ROUTER-|KUBE-NWPLCY-|KUBE-POD-FW-|^KUBE-(SRC|DST)-/m;
 
 /** The local cluster's processes (control plane, node, storage, Pulumi) and the node's containerd and runc. */
 const localClusterProcesses = () => processesRunning((exe) =>
@@ -57,6 +61,11 @@ describe("npm start, npm stop and npm run delete: a bare machine to a running ap
         env.MONSTERSTACK_LOCAL_DIR = local;
         return env;
     };
+    /** In the user's shell, which sourced the env file npm start names. */
+    const sh = (command: string, allowFail = false) => run("bash", ["-c", `source ${local}/env && ${command}`], { cwd: clone, env: newcomer(), allowFail });
+    const json = (command: string) => JSON.parse(sh(command).stdout);
+    /** The --cloud class's roster. */
+    const cloudRoster = () => path.join(root, "cloud-class.txt");
     const npm = (...args: string[]): Result => {
         const started = Date.now();
         const r = run("npm", args, { cwd: clone, env: newcomer(), allowFail: true });
@@ -181,9 +190,6 @@ describe("npm start, npm stop and npm run delete: a bare machine to a running ap
         assert.match(npm("run", "delete").stdout, /no local cluster in \S+; nothing to delete/);
     });
     it("npm start -- --cloud: a managed cluster's storage and load balancers; a class of two gets a URL each, counting its own visits; every volume Retain once up returned and the first backup ran; a toggle is two in-place updates and completes", async () => {
-        // In the user's shell, which sourced the env file npm start names.
-        const sh = (command: string, allowFail = false) => run("bash", ["-c", `source ${local}/env && ${command}`], { cwd: clone, env: newcomer(), allowFail });
-        const json = (command: string) => JSON.parse(sh(command).stdout);
         const started = npm("start", "--", "--cloud");
         const lbUrl = /^The app: (http:\/\/[\d.]+:\d+\/)$/m.exec(started.stdout)?.[1] ?? assert.fail(started.stdout.slice(-2000));
         assert.ok(lbUrl.startsWith(`http://${LB_POOL_PREFIX}.`), `${lbUrl}: not an address of the load balancers' pool ${LB_POOL_PREFIX}.0/24`);
@@ -198,15 +204,15 @@ describe("npm start, npm stop and npm run delete: a bare machine to a running ap
         assert.strictEqual(await visits(lbUrl), 2);
 
         // A class of two on the cloud target, with Retain and a schedule that does not come during the test.
-        const roster = path.join(root, "cloud-class.txt");
+        const roster = cloudRoster();
         fs.writeFileSync(roster, "ann\nbob\n");
         const images = ["REDIS", "FRONTEND", "IMAGEBACKEND"].map((tier) =>
             `--config ${tier.toLowerCase()}Image="$E2E_${tier}_IMAGE" --config ${tier.toLowerCase()}ImagePullPolicy=Never`).join(" ");
         const up = sh(`npm run --silent class -- up --roster ${roster} --parallel 2 --config target=cloud --config reclaimPolicy=Retain ` +
             `--config "backupSchedule=0 0 1 1 *" ${images} --out ${path.join(root, "cloud-kubeconfigs")} --json`, true);
         assert.strictEqual(up.status, 0, `${up.stdout.slice(-3000)}\n${up.stderr.slice(-3000)}`);
-        const records: Array<{ trainee: string; namespace: string; frontendUrl: string; status: string }> = JSON.parse(up.stdout);
-        assert.deepStrictEqual(records.map((r) => [r.trainee, r.status]), [["ann", "ok"], ["bob", "ok"]]);
+        const records: Array<{ trainee: string; namespace: string; frontendUrl: string; status: string; networkIsolation: string }> = JSON.parse(up.stdout);
+        assert.deepStrictEqual(records.map((r) => [r.trainee, r.status, r.networkIsolation]), [["ann", "ok", "enforced"], ["bob", "ok", "enforced"]]);
         const urls = records.map((r) => `${r.frontendUrl}/`);
         assert.notStrictEqual(urls[0], urls[1], "two trainees share one load balancer address");
         for (const url of [...urls, lbUrl]) assert.ok(url.startsWith(`http://${LB_POOL_PREFIX}.`), url);
@@ -236,7 +242,32 @@ describe("npm start, npm stop and npm run delete: a bare machine to a running ap
         assert.strictEqual(json("kubectl get pv -o json").items.filter((pv: { spec: { claimRef: { namespace: string }; persistentVolumeReclaimPolicy: string } }) =>
             pv.spec.claimRef.namespace === "monsterstack-dev" && pv.spec.persistentVolumeReclaimPolicy === "Retain").length, 1);
         assert.strictEqual(await visits(lbUrl), 3);
+    });
 
+    it("with its NetworkPolicy enforcement stopped, no table or process is left, and `class status` reports \"not enforced\" with a warning; started again, it enforces", () => {
+        const netns = sh(`printf %s "$E2E_NODE_NETNS"`).stdout;
+        const firewall = () => ["iptables-save -t filter", "ipset list -n"].map((cmd) => run("bash", ["-c", `nsenter --net=/run/netns/${netns} ${cmd}`]).stdout).join("");
+        assert.match(firewall(), KUBE_ROUTER_STATE, "no enforcement to stop");
+        const stop = sh(`bash localcluster/netpol/stop.sh "$E2E_CLUSTER_DIR"`, true);
+        assert.strictEqual(stop.status, 0, stop.stderr);
+        assert.doesNotMatch(firewall(), KUBE_ROUTER_STATE);
+        assert.match(firewall(), /KUBE-SERVICES/, "kube-proxy's rules went too");
+        assert.deepStrictEqual(processesRunning((exe) => exe.endsWith("/kube-router")), []);
+        try {
+            const status = sh(`npm run --silent class -- status --roster ${cloudRoster()} --json`, true);
+            assert.strictEqual(status.status, 0, status.stderr);
+            const records: Array<{ trainee: string; networkIsolation: string }> = JSON.parse(status.stdout);
+            assert.deepStrictEqual(records.map((x) => [x.trainee, x.networkIsolation]), [["ann", "not enforced"], ["bob", "not enforced"]]);
+            assert.match(status.stderr, /WARNING: trainees can reach each other's Redis over the network: a pod in ann's namespace, with ann's rights reached bob's Redis/);
+            assert.match(status.stderr, /CNI that does .* or set redisAuth=true/);
+        } finally {
+            const start = sh(`bash localcluster/netpol/start.sh "$E2E_CLUSTER_DIR"`, true);
+            assert.strictEqual(start.status, 0, start.stderr);
+        }
+        assert.match(firewall(), KUBE_ROUTER_STATE);
+    });
+
+    it("npm run delete removes the --cloud cluster: no process, no network namespace, no route to its load balancers' pool", () => {
         const netns = sh(`printf %s "$E2E_NODE_NETNS"`).stdout;
         npm("run", "delete");
         assert.deepStrictEqual(localClusterProcesses(), [], "processes outlived npm run delete");
