@@ -49,6 +49,12 @@ rm -f "$setup_log"
 # shellcheck source=toolchain/env.sh
 source localcluster/toolchain/env.sh
 
+# The program runs compiled (Pulumi.yaml): this clone's sources, as they are, built while the cluster starts.
+build_log="$(mktemp "${TMPDIR:-/tmp}/monsterstack-build.XXXXXX")"
+npm run --silent build >"$build_log" 2>&1 &
+build_pid=$!
+trap 'wait "$build_pid" 2>/dev/null || true; rm -f "$build_log"' EXIT  # never a build left running
+
 step "2/4 the local cluster in $LOCAL_CLUSTER (next: stack dev)"
 refresh=
 if local_cluster_running; then
@@ -72,7 +78,7 @@ write_local_env
 source "$LOCAL_DIR/env"
 
 step "3/4 stack dev, in $(pulumi whoami --verbose 2>/dev/null | sed -n 's/^Backend URL: //p') (next: pulumi up)"
-npm run --silent build  # the program runs compiled (Pulumi.yaml): this clone's sources, as they are
+wait "$build_pid" || { cat "$build_log" >&2; echo "npm start: npm run build failed (above): fix the sources, then npm start again. The cluster runs." >&2; exit 1; }
 pulumi stack select dev --create >/dev/null
 pulumi config set target "$target"
 for tier in redis frontend imagebackend; do
