@@ -78,7 +78,6 @@ write_local_env
 source "$LOCAL_DIR/env"
 
 step "3/4 stack dev, in $(pulumi whoami --verbose 2>/dev/null | sed -n 's/^Backend URL: //p') (next: pulumi up)"
-wait "$build_pid" || { cat "$build_log" >&2; echo "npm start: npm run build failed (above): fix the sources, then npm start again. The cluster runs." >&2; exit 1; }
 pulumi stack select dev --create >/dev/null
 pulumi config set target "$target"
 for tier in redis frontend imagebackend; do
@@ -91,6 +90,7 @@ done
 # `minikube service`'s does: a fixed nodePort, unless the user chose one (Pulumi.yaml's default, 0, lets Kubernetes pick).
 case "$(pulumi config get frontendNodePort 2>/dev/null)" in "" | 0) pulumi config set frontendNodePort "$DEV_NODE_PORT" ;; esac
 
+wait "$build_pid" || { cat "$build_log" >&2; echo "npm start: npm run build failed (above): fix the sources, then npm start again. The cluster runs." >&2; exit 1; }
 step "4/4 pulumi up --yes${refresh:+ $refresh}"
 pulumi up --yes $refresh
 
