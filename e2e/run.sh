@@ -12,7 +12,7 @@ export PULUMI_CONFIG_PASSPHRASE=monsterstack-e2e-passphrase
 
 # The specs run side by side, each in namespaces and a backend of its own (docs/testing.md).
 # Longest first: mocha hands the files to its workers in this order, and the last to start ends the run.
-LONGEST_FIRST=(class course retain backup namespaces namespaceHistory classInterrupted stacks traineeStack)
+LONGEST_FIRST=(course retain class namespaces namespaceHistory backup classInterrupted stacks traineeStack isolation)
 if [ "$#" -gt 0 ]; then
   specs=("$@")
 else
