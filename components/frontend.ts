@@ -170,7 +170,9 @@ export class Frontend extends pulumi.ComponentResource {
                     },
                 },
             },
-        }, { parent: this });
+            // Its pods read the ConfigMap once, at start: rolled beside the ConfigMap's update, a new pod
+            // could start before it and keep the old values (the digest above names the data, not the object).
+        }, { parent: this, dependsOn: [this.configMap] });
 
         this.service = new k8s.core.v1.Service(`${name}-service`, {
             metadata: { ...metadata(FRONTEND_SERVICE_NAME), annotations: serviceAwaitAnnotations(args.serviceType) },

@@ -165,6 +165,15 @@ describe("the program's Kubernetes objects", () => {
             assert.notStrictEqual(digestOf(prod), digestOf(alice));
         });
 
+        it("rolls its pods only after the ConfigMap and the TLS Secret they read are updated, never beside them", () => {
+            // Variables and subPath files are read once, at the container's start: a pod started before
+            // the ConfigMap's update keeps the old CONTEXT (seen in CI run AL: context PROD, the page said DEV).
+            const frontend = findObject(alice, "Deployment", "frontend");
+            for (const source of ["frontend-config", "frontend-tls"]) {
+                assert.ok(frontend.dependsOn.includes(source), `Deployment/frontend does not wait for ${source}: ${frontend.dependsOn.join(", ")}`);
+            }
+        });
+
         it("listens on 5000 and is probed over TCP by default, which never counts a visit", () => {
             const c = container(findObject(alice, "Deployment", "frontend"), "frontend");
             assert.deepStrictEqual(c.ports, [{ name: "http", containerPort: 5000 }]);
