@@ -63,7 +63,7 @@ for mode in plain cloud; do
   flag=
   [ "$mode" = plain ] || flag=--cloud
   t0=$(date +%s.%N)
-  bash localcluster/up.sh $flag "$state" >/dev/null 2>"$scratch/up.log" || { tail -n 20 "$scratch/up.log" >&2; exit 1; }
+  E2E_NODE_SLOT=1 bash localcluster/up.sh $flag "$state" >/dev/null 2>"$scratch/up.log" || { tail -n 20 "$scratch/up.log" >&2; exit 1; }
   started=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
   sleep 20
   used=$(cluster_cpu 60)

@@ -13,7 +13,7 @@ if [ -z "$state" ]; then
   bash localcluster/setup.sh >/dev/null
   state="$(mktemp -d "${TMPDIR:-/tmp}/monsterstack-bench-netpol.XXXXXX")"
   trap 'bash "$repo/localcluster/down.sh" "$state" >/dev/null 2>&1 || true' EXIT
-  bash localcluster/up.sh "$state" >/dev/null
+  E2E_NODE_SLOT=1 bash localcluster/up.sh "$state" >/dev/null # the e2e suite's slot: npm start's may run
 fi
 # shellcheck source=../localcluster/toolchain/env.sh
 source localcluster/toolchain/env.sh

@@ -1,5 +1,5 @@
 // The real node refuses to start, and says exactly why, rather than letting the suite skip
-// what needs it: a second node on this machine (the lock), or a user who is not root; and the
+// what needs it: a second node in its slot on this machine (the lock), or a user who is not root; and the
 // whole cluster's up.sh, typed again, leaves the running cluster alone; npm stop waits its turn.
 import * as assert from "assert";
 import { spawn } from "child_process";
@@ -20,17 +20,17 @@ describe("the real node's preflight", function () {
         // A second cluster's directory, as localcluster/controlplane/start.sh leaves it, for the same API server.
         const cluster = required("E2E_CLUSTER_DIR");
         other = fs.mkdtempSync(path.join(os.tmpdir(), "monsterstack-e2e-second-node-"));
-        for (const f of ["kubeconfig", "env", path.join("pki", "apiserver-kubelet-client.crt")]) {
+        for (const f of ["kubeconfig", "env", "slot", path.join("pki", "apiserver-kubelet-client.crt")]) {
             fs.mkdirSync(path.dirname(path.join(other, f)), { recursive: true });
             fs.copyFileSync(path.join(cluster, f), path.join(other, f));
         }
         fs.chmodSync(other, 0o755);
     });
 
-    it("a second real node on this machine is refused: the lock names the node that holds it", () => {
+    it("a second real node in the suite's slot is refused: the lock names the node that holds it", () => {
         const r = run("bash", [START, other], { allowFail: true });
         assert.strictEqual(r.status, 1, r.stderr);
-        assert.match(r.stderr, new RegExp(`another real node runs on this machine \\(lock /run/monsterstack-e2e-node\\.lock held by pid\\(s\\) \\d+.*\\); stop it first: bash .*/stop\\.sh ${required("E2E_CLUSTER_DIR")}`));
+        assert.match(r.stderr, new RegExp(`another real node runs in slot 1 on this machine \\(lock /run/monsterstack-e2e-node1\\.lock held by pid\\(s\\) \\d+.*\\); stop it first: bash .*/stop\\.sh ${required("E2E_CLUSTER_DIR")}`));
         assert.ok(!fs.existsSync(path.join(other, "node", "pids")), "the second node started something");
     });
 

@@ -64,7 +64,7 @@ else
   mkdir -p "$LOCAL_DIR"
   cloud=
   [ "$mode" = plain ] || cloud=--cloud
-  bash localcluster/up.sh $cloud "$LOCAL_CLUSTER" >/dev/null 2>"$LOCAL_DIR/cluster-start.log" \
+  E2E_NODE_SLOT=0 bash localcluster/up.sh $cloud "$LOCAL_CLUSTER" >/dev/null 2>"$LOCAL_DIR/cluster-start.log" \
     || { tail -n 30 "$LOCAL_DIR/cluster-start.log" >&2; echo "npm start: the local cluster did not start (above; the whole log: $LOCAL_DIR/cluster-start.log). Its data is kept; npm run delete removes it, volumes and all, for a new cluster" >&2; exit 1; }
   how=started
   # A new cluster (the first, or after npm run delete): stack dev's state may name objects of the

@@ -5,7 +5,8 @@
 #                 127.0.0.1 (controlplane/start.sh); LoadBalancer Services get the real node's
 #                 address (node/common.sh), where kube-proxy answers
 #   storage       minikube's storage provisioner and its default class `standard` (storage/start.sh)
-#   node          one real node running the images (node/start.sh)
+#   node          one real node running the images (node/start.sh), in the slot of E2E_NODE_SLOT
+#                 (lib/slot.sh: 0, npm start's, unless set; the e2e suite's is 1)
 #   netpol        NetworkPolicy enforcement on that node (netpol/start.sh)
 #   loadbalancer  with --cloud only: MetalLB's controller gives each LoadBalancer Service an
 #                 address of its own, routed to the node (loadbalancer/start.sh)
@@ -48,6 +49,11 @@ current=
 keep=
 [ -s "$state/ports" ] && keep=--keep
 trap 'echo "up.sh: step ${current:-?} failed; stopping what was started${keep:+ (the data is kept)}" >&2; bash "$here/down.sh" $keep "$state" >/dev/null 2>&1' ERR
+# shellcheck source=lib/slot.sh
+source "$here/lib/slot.sh"
+mkdir -p "$state"
+[ -n "$keep" ] || record_slot "$state" # a new cluster takes E2E_NODE_SLOT's; a resumed one keeps its own
+use_slot "$state"
 
 t_up=$SECONDS
 # step <name> <command...>: runs one step; its stdout is dropped (STATEDIR is up.sh's only output).
@@ -79,7 +85,7 @@ if [ "$mode" = cloud ]; then
   step mode record_mode
   step storage env E2E_VOLUME_BINDING_MODE=WaitForFirstConsumer bash "$here/storage/start.sh" "$state" standard
 else
-  step controlplane env E2E_LB_INGRESS_IP=10.200.0.2 bash "$here/controlplane/start.sh" "$state"
+  step controlplane env E2E_LB_INGRESS_IP="$NODE_IP" bash "$here/controlplane/start.sh" "$state"
   step mode record_mode
   step storage bash "$here/storage/start.sh" "$state" standard
 fi

@@ -68,36 +68,26 @@ export function npmClass(...args: string[]): Result {
     return run("npm", ["run", "--silent", "class", "--", ...args], { cwd: REPO, allowFail: true });
 }
 
-/** The processes running a binary of the Pulumi toolchain (the CLI, the language host, the plugins): pid and path. */
-export function toolchainProcesses(): Array<{ pid: number; exe: string }> {
-    const toolchain = required("MONSTERSTACK_PULUMI_TOOLCHAIN");
-    return processesRunning((exe) => exe.startsWith(`${toolchain}/`));
-}
-
 /**
  * The toolchain's processes working on the backend `state` (a spec's own, from tempBackend): the
  * engines the class tool starts there, and their language hosts and plugins, which inherit the
  * engine's environment. Other specs' processes, side by side, are not counted.
  */
 export function toolchainProcessesOn(state: string): Array<{ pid: number; exe: string }> {
-    const mine = `PULUMI_BACKEND_URL=file://${state}`;
-    return toolchainProcesses().filter(({ pid }) => {
-        try {
-            return fs.readFileSync(`/proc/${pid}/environ`, "latin1").split("\0").includes(mine);
-        } catch {
-            return false; // gone since
-        }
-    });
+    const toolchain = required("MONSTERSTACK_PULUMI_TOOLCHAIN");
+    return processesRunning((exe) => exe.startsWith(`${toolchain}/`), `PULUMI_BACKEND_URL=file://${state}`);
 }
 
-/** The processes whose executable `matches`. */
-export function processesRunning(matches: (exe: string) => boolean): Array<{ pid: number; exe: string }> {
+/** The processes whose executable `matches` (and, if given, whose environment holds `envEntry`, "NAME=value"). */
+export function processesRunning(matches: (exe: string) => boolean, envEntry?: string): Array<{ pid: number; exe: string }> {
     return fs.readdirSync("/proc").filter((e) => /^\d+$/.test(e)).flatMap((pid) => {
         try {
             const exe = fs.readlinkSync(`/proc/${pid}/exe`);
-            return matches(exe) ? [{ pid: Number(pid), exe }] : [];
+            if (!matches(exe)) return [];
+            if (envEntry !== undefined && !fs.readFileSync(`/proc/${pid}/environ`, "latin1").split("\0").includes(envEntry)) return [];
+            return [{ pid: Number(pid), exe }];
         } catch {
-            return [];
+            return []; // gone since
         }
     });
 }

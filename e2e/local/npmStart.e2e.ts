@@ -3,7 +3,7 @@
 // running and keeps the data, a start that resumes it, a delete that removes it; then
 // `npm start -- --cloud`, the local cluster as a managed one, with a class of two on it, and what
 // the class tool says of it with its NetworkPolicy enforcement stopped.
-// Runs after the main suite, once its cluster is stopped (one real node per machine: run.sh).
+// Runs beside the main suite, whose cluster's real node is in the other slot (localcluster/lib/slot.sh).
 import * as assert from "assert";
 import { spawn } from "child_process";
 import * as fs from "fs";
@@ -12,18 +12,22 @@ import * as path from "path";
 import { processesRunning, REPO, Result, run } from "../lib/cli";
 import { httpGet } from "../lib/cluster";
 
-/** The load balancers' pool of `npm start -- --cloud` (localcluster/loadbalancer/versions.env). */
-const LB_POOL_PREFIX = /^LB_POOL=(\d+\.\d+\.\d+)\.0\/24$/m.exec(fs.readFileSync(path.join(REPO, "localcluster", "loadbalancer", "versions.env"), "utf8"))?.[1]
-    ?? assert.fail("no LB_POOL=<a.b.c>.0/24 in localcluster/loadbalancer/versions.env");
+/** The load balancers' pool of `npm start -- --cloud`: slot 0's (localcluster/lib/slot.sh), npm start's. */
+const LB_POOL_PREFIX = /^ *0\) .* LB_POOL=(\d+\.\d+\.\d+)\.0\/24 /m.exec(fs.readFileSync(path.join(REPO, "localcluster", "lib", "slot.sh"), "utf8"))?.[1]
+    ?? assert.fail("no slot 0 with LB_POOL=<a.b.c>.0/24 in localcluster/lib/slot.sh");
 
 const CACHE = process.env.MONSTERSTACK_E2E_CACHE ?? path.join(os.homedir(), ".cache", "monsterstack-e2e");
 
 /** The node's firewall as kube-router's enforcement leaves it: its iptables filter chains and its ipsets. */
 const KUBE_ROUTER_STATE = /kube-router netpol|KUBE-ROUTER-|KUBE-NWPLCY-|KUBE-POD-FW-|^KUBE-(SRC|DST)-/m;
 
-/** The local cluster's processes (control plane, node, storage, Pulumi) and the node's containerd and runc. */
-const localClusterProcesses = () => processesRunning((exe) =>
-    exe.startsWith(`${CACHE}/`) || /^\/usr\/s?bin\/(containerd|containerd-shim\S*|runc)$/.test(exe));
+/**
+ * The processes of the local cluster in `local` (control plane, node, storage, Pulumi) and its node's
+ * containerd and runc: all inherit npm start's environment. The e2e suite's cluster, which runs
+ * meanwhile in the other slot, is not counted.
+ */
+const localClusterProcesses = (local: string) => processesRunning((exe) =>
+    exe.startsWith(`${CACHE}/`) || /^\/usr\/s?bin\/(containerd|containerd-shim\S*|runc)$/.test(exe), `MONSTERSTACK_LOCAL_DIR=${local}`);
 
 /** The page's counter; like a trainee, it reloads for up to 30 s while kube-proxy programs new endpoints (refused, or 503). */
 async function visits(url: string): Promise<number> {
@@ -146,7 +150,7 @@ describe("npm start, npm stop and npm run delete: a bare machine to a running ap
         const netns = run("bash", ["-c", `source ${local}/env && printf %s "$E2E_NODE_NETNS"`], { cwd: clone, env: newcomer() }).stdout;
         assert.match(netns, /^[\w.-]+$/, "no E2E_NODE_NETNS in npm start's env");
         const gone = (when: string) => {
-            assert.deepStrictEqual(localClusterProcesses(), [], `processes outlived ${when}`);
+            assert.deepStrictEqual(localClusterProcesses(local), [], `processes outlived ${when}`);
             // Its address now routes off the machine: the namespace that held it is checked, no request is sent there.
             assert.ok(!fs.existsSync(path.join("/run/netns", netns)), `network namespace ${netns} outlived ${when}`);
         };
@@ -159,7 +163,7 @@ describe("npm start, npm stop and npm run delete: a bare machine to a running ap
         assert.strictEqual(await visits(back), 2, "the counter did not carry on: the data was not kept");
         // A crash: every process of the cluster killed at once, leaving its network namespace, mounts,
         // cgroups and pid files behind. The next npm start clears what they left, and resumes.
-        for (const { pid } of localClusterProcesses()) process.kill(pid, "SIGKILL");
+        for (const { pid } of localClusterProcesses(local)) process.kill(pid, "SIGKILL");
         await new Promise((r) => setTimeout(r, 500));
         assert.ok(fs.existsSync(path.join("/run/netns", netns)), "the crash left no network namespace: nothing to recover from");
         // As after a reboot, the numbers the pid files record may now be other programs': one stranger takes
@@ -252,7 +256,7 @@ describe("npm start, npm stop and npm run delete: a bare machine to a running ap
         assert.strictEqual(stop.status, 0, stop.stderr);
         assert.doesNotMatch(firewall(), KUBE_ROUTER_STATE);
         assert.match(firewall(), /KUBE-SERVICES/, "kube-proxy's rules went too");
-        assert.deepStrictEqual(processesRunning((exe) => exe.endsWith("/kube-router")), []);
+        assert.deepStrictEqual(processesRunning((exe) => exe.endsWith("/kube-router"), `MONSTERSTACK_LOCAL_DIR=${local}`), []);
         try {
             const status = sh(`npm run --silent class -- status --roster ${cloudRoster()} --json`, true);
             assert.strictEqual(status.status, 0, status.stderr);
@@ -270,7 +274,7 @@ describe("npm start, npm stop and npm run delete: a bare machine to a running ap
     it("npm run delete removes the --cloud cluster: no process, no network namespace, no route to its load balancers' pool", () => {
         const netns = sh(`printf %s "$E2E_NODE_NETNS"`).stdout;
         npm("run", "delete");
-        assert.deepStrictEqual(localClusterProcesses(), [], "processes outlived npm run delete");
+        assert.deepStrictEqual(localClusterProcesses(local), [], "processes outlived npm run delete");
         // Its addresses, the pool's too, now route off the machine: the namespace is checked, no request is sent there.
         assert.ok(!fs.existsSync(path.join("/run/netns", netns)), `network namespace ${netns} outlived npm run delete`);
         assert.doesNotMatch(run("ip", ["route"]).stdout, new RegExp(`^${LB_POOL_PREFIX.replace(/\./g, "\\.")}\\.0/24 `, "m"), "the host still routes the pool");

@@ -5,7 +5,7 @@
 # Each starts its process detached (procs.sh's run) and returns; start.sh waits for them.
 # Expects: bin (the binaries), state (STATEDIR), pki, kc (the admin kubeconfig), here.
 : "${bin:?}" "${state:?}" "${pki:?}" "${kc:?}" "${here:?}"
-SERVICE_CIDR=10.96.0.0/12
+use_slot "$state" # SERVICE_CIDR: its slot's Service range (../lib/slot.sh, sourced by start.sh)
 POD_CIDR=10.244.0.1/16 # kwok hands out pod IPs from here (no networking behind them)
 
 start_etcd() {

@@ -6,6 +6,9 @@
 # Usage: bash localcluster/controlplane/pki.sh STATEDIR APISERVER_PORT
 set -euo pipefail
 state=$1 APISERVER_PORT=$2
+# shellcheck source=../lib/slot.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/slot.sh"
+use_slot "$state" # the Service range of its slot, and so the address of Service default/kubernetes
 pki="$state/pki"
 umask 077
 mkdir -p "$pki"
@@ -28,7 +31,7 @@ sign() {
 }
 sign apiserver "/CN=kube-apiserver" \
   "$(printf '%s\n' "extendedKeyUsage=serverAuth" \
-    "subjectAltName=IP:127.0.0.1,DNS:localhost,IP:10.96.0.1,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local")"
+    "subjectAltName=IP:127.0.0.1,DNS:localhost,IP:$KUBERNETES_SERVICE_IP,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local")"
 sign admin "/O=system:masters/CN=monsterstack-e2e-admin" "extendedKeyUsage=clientAuth"
 # The API server's client certificate towards kubelets (exec, logs,
 # port-forward on a real node, see ../node); kwok ignores it.

@@ -40,6 +40,8 @@ source "$here/versions.env"
 LOG_PREFIX=controlplane/start.sh
 # shellcheck source=../lib/common.sh
 source "$here/../lib/common.sh"
+# shellcheck source=../lib/slot.sh
+source "$here/../lib/slot.sh"
 
 bin="${MONSTERSTACK_E2E_CACHE:-$HOME/.cache/monsterstack-e2e}/k8s-$K8S_VERSION/bin"
 for b in etcd kube-apiserver kube-controller-manager kube-scheduler kwok; do
@@ -73,6 +75,7 @@ if [ -s "$state/ports" ] && [ -d "$state/etcd/member" ] && [ -f "$pki/ca.key" ] 
   rm -rf "$state/logs" "$state/pids" "$state/env"
 else
   rm -rf "$state/etcd" "$pki" "$state/logs" "$state/pids" "$kc" "$state/env" "$state/ports"
+  [ -f "$state/slot" ] || record_slot "$state" # up.sh records it first, to give kwok its node's address
 fi
 touch "$state/.monsterstack-e2e-cluster" # lets ../down.sh remove the directory
 mkdir -p "$pki" "$state/logs" "$state/etcd" "$state/kwok-home"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Gives the cluster of STATEDIR load balancers as a managed cluster has (npm start -- --cloud):
 # MetalLB's controller, in the real node's network namespace as an add-on runs on a node, hands
-# each LoadBalancer Service an address of its own from LB_POOL (versions.env). The pool is local
+# each LoadBalancer Service an address of its own from its slot's LB_POOL (../lib/slot.sh). The pool is local
 # to the node's network namespace, where kube-proxy's rules send each address to its Service's
 # pods, and the host routes it there through the node's veth, and nowhere else: both routes go
 # with the namespace when the node stops. Logs and pids in STATEDIR/loadbalancer.
@@ -19,6 +19,7 @@ state="${1:-${E2E_CLUSTER_DIR:-}}"
 { [ -n "$state" ] && [ -d "$state" ]; } || die "usage: start.sh STATEDIR (or set E2E_CLUSTER_DIR)"
 [ "$(id -u)" = 0 ] || die "start.sh must run as root (routes on the host and in the node's network namespace)"
 state="$(cd "$state" && pwd)"
+use_slot "$state" # its node's network namespace, veth and LB_POOL (../lib/slot.sh)
 dir="$state/loadbalancer"
 kc="$state/node/kubeconfig"
 bin="${MONSTERSTACK_E2E_CACHE:-$HOME/.cache/monsterstack-e2e}/metallb-$METALLB_VERSION/bin"

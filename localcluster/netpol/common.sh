@@ -2,6 +2,7 @@
 # shellcheck disable=SC2034 # used by netpol/start.sh and netpol/stop.sh
 # Paths and checks shared by netpol/start.sh and netpol/stop.sh (after ../node/common.sh).
 netpol_paths() { # STATEDIR
+  use_slot "$1" # its node's network namespace and Service range (../lib/slot.sh)
   dir="$1/netpol"
   netpol_bin="${MONSTERSTACK_E2E_CACHE:-$HOME/.cache/monsterstack-e2e}/kube-router-$KUBE_ROUTER_VERSION/bin/kube-router"
 }

@@ -2,19 +2,12 @@
 # shellcheck disable=SC2034 # the names below are used by node/start.sh and node/stop.sh
 # Names, addresses and helpers shared by node/start.sh and node/stop.sh (with
 # log, die and k from ../lib/common.sh, which this file sources; the caller sets
-# LOG_PREFIX). One real node per machine, so the host-side names are fixed.
+# LOG_PREFIX). The host-side names and addresses are the cluster's slot's (../lib/slot.sh,
+# set by node_paths): two real nodes, one per slot, run side by side on a machine.
 # shellcheck source=../lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
-NETNS=monsterstack-node                # network namespace (/run/netns/$NETNS)
-HOST_IF=msnode0                        # host end of the veth (node end: eth0)
-RUN_DIR=/run/monsterstack-e2e-node     # containerd socket, runc state
-LOCK=/run/monsterstack-e2e-node.lock   # flock; holds the STATEDIR
-CGROUP_ROOT=/monsterstack-e2e-node     # kubelet cgroupRoot, in every v1 hierarchy
-HOST_IP="${E2E_NODE_HOST_IP:-10.200.0.1}" # a /30 with NODE_IP
-NODE_IP="${E2E_NODE_IP:-10.200.0.2}"
-DNS_IP="$NODE_IP"                      # CoreDNS listens on the node IP
-POD_CIDR="${E2E_NODE_POD_CIDR:-10.201.0.0/24}"
-SERVICE_CIDR=10.96.0.0/12              # as controlplane/components.sh
+# shellcheck source=../lib/slot.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/slot.sh"
 APIPROXY_PORT=6443
 REAL_NODE_NAME="${E2E_REAL_NODE_NAME:-e2e-node}"
 KWOK_TAINT=kwok.x-k8s.io/node=fake:NoSchedule
@@ -23,18 +16,25 @@ RUNC="$(command -v runc || echo /usr/sbin/runc)"
 CNI_BIN_DIR=/usr/lib/cni               # Debian's containernetworking-plugins
 KUBECTL="${KUBECTL:-kubectl}"
 # Host-wide sysctls the kubelet sets (vm.overcommit_memory=1, kernel.panic=10,
-# kernel.panic_on_oops=1, and the others if they differ); saved and restored.
+# kernel.panic_on_oops=1, and the others if they differ); saved by the first node to start and
+# restored by the last to stop (HOST_SAVED).
 SYSCTLS=(vm.overcommit_memory vm.panic_on_oom kernel.panic kernel.panic_on_oops
   kernel.keys.root_maxkeys kernel.keys.root_maxbytes)
 # Paths created outside STATEDIR whatever the configuration (containerd 1.6 shim
 # sockets, the kubelet's device-plugin socket and /var/log/containers links,
-# libcni's result cache); removed by stop.sh if absent before, and empty.
-HOST_PATHS=(/run/containerd /var/lib/kubelet /var/log/containers /var/log/pods /var/lib/cni "$RUN_DIR")
+# libcni's result cache); removed by the last node's stop.sh if absent before, and empty.
+HOST_PATHS=(/run/containerd /var/lib/kubelet /var/log/containers /var/log/pods /var/lib/cni)
+# What the host was like before the first of the nodes started (sysctls, absent paths), and the
+# lock that lets one node at a time save or restore it.
+HOST_SAVED=/run/monsterstack-host
+HOST_LOCK=/run/monsterstack-host.lock
 
-node_paths() { # STATEDIR
+node_paths() { # STATEDIR: its node's directory, binaries and kubeconfig, and its slot's names
   node="$1/node"
   bin="${MONSTERSTACK_E2E_CACHE:-$HOME/.cache/monsterstack-e2e}/k8s-$K8S_VERSION/bin"
   kc="$1/kubeconfig"
+  use_slot "$1"
+  DNS_IP="$NODE_IP"
 }
 nsn() { nsenter --net="/run/netns/$NETNS" "$@"; } # the network namespace only
 elapsed() { # needs t_start (set by start.sh)

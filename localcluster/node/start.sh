@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Adds ONE real node to a cluster started by ../controlplane/start.sh: containerd,
 # kubelet, kube-proxy and CoreDNS, all in a network namespace of their own
-# ("monsterstack-node", veth to the host: host 10.200.0.1, node 10.200.0.2),
-# plus e2e-apiproxy on the host end of the veth forwarding 10.200.0.1:6443 to
-# the API server on 127.0.0.1. Pods get 10.201.0.0/24 (CNI bridge), DNS from
-# CoreDNS on the node IP. Kwok nodes (label type=kwok) are tainted NoSchedule.
+# (slot 0's "monsterstack-node", veth to the host: host 10.200.0.1, node 10.200.0.2;
+# the cluster's slot's, ../lib/slot.sh), plus e2e-apiproxy on the host end of the veth
+# forwarding <host>:6443 to the API server on 127.0.0.1. Pods get the slot's /24 (CNI
+# bridge), DNS from CoreDNS on the node IP. Kwok nodes (label type=kwok) are tainted NoSchedule.
 #
 # Usage:  bash localcluster/node/start.sh STATEDIR   (STATEDIR of controlplane/start.sh)
 #         source STATEDIR/node/env                   (also sourced by STATEDIR/env)
@@ -14,7 +14,7 @@
 # of the e2e cache. E2E_PAUSE_IMAGE overrides the pause image reference.
 # Knobs: E2E_REAL_NODE_NAME (e2e-node), E2E_NODE_TAINT_KWOK=0 (no taint),
 # E2E_START_TIMEOUT (s per wait, 180), E2E_KEEP_ON_FAILURE=1, KUBECTL.
-# Needs root, one node per machine (lock /run/monsterstack-e2e-node.lock).
+# Needs root, one node per slot (lock /run/monsterstack-e2e-node[1].lock).
 # What it changes on the host and how stop.sh restores it: ../README.md.
 set -Eeuo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -22,6 +22,8 @@ source "$here/../controlplane/versions.env"
 source "$here/versions.env"
 LOG_PREFIX=node/start.sh
 source "$here/common.sh"
+# shellcheck source=host.sh
+source "$here/host.sh"
 # shellcheck source=preflight.sh
 source "$here/preflight.sh"
 
@@ -48,7 +50,7 @@ fi
 
 # ---- the lock: inherited by every daemon, so it is held while any of them lives
 exec {lockfd}>>"$LOCK"
-flock -n "$lockfd" || { exec {lockfd}>&-; die "another real node runs on this machine (lock $LOCK held by pid(s) $(lock_holders)); stop it first: bash $here/stop.sh $(cat "$LOCK" 2>/dev/null)"; }
+flock -n "$lockfd" || { exec {lockfd}>&-; die "another real node runs in slot $SLOT on this machine (lock $LOCK held by pid(s) $(lock_holders)); stop it first: bash $here/stop.sh $(cat "$LOCK" 2>/dev/null)"; }
 echo "$state" >"$LOCK"
 clean_stale
 
@@ -76,9 +78,7 @@ trap 'fail "interrupted"' INT TERM
 
 # ---- save what the node changes on the host (stop.sh restores it) ------------
 echo "$REAL_NODE_NAME" >"$node/host/node-name"
-for s in "${SYSCTLS[@]}"; do echo "$s $(sysctl -n "$s")"; done >"$node/host/sysctls"
-for p in "${HOST_PATHS[@]}"; do [ -e "$p" ] || echo "$p"; done >"$node/host/absent"
-log "saved host sysctls and paths"
+save_host
 
 # ---- network namespace, veth, routes; cgroup root -------------------------------
 ip netns add "$NETNS"

@@ -14,8 +14,9 @@
 #     SIGKILLed (and named); mounts under STATEDIR/node unmounted; the cgroup
 #     root removed from every hierarchy; the network namespace deleted (veth,
 #     bridge, iptables rules, routes and its ip_forward go with it)
-#  5. the saved sysctls written back; host paths removed if start.sh found
-#     them absent (only our files, then empty directories); the lock released
+#  5. the lock released; if no other slot's node runs (host.sh), the saved
+#     sysctls written back and host paths removed if the first node found them
+#     absent (only our files, then empty directories)
 #  6. STATEDIR/node removed (E2E_KEEP_STATE=1 keeps it: logs, configs)
 # Prints what it could not restore and exits 1 then. Safe to run twice.
 set -uo pipefail
@@ -23,6 +24,8 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$here/../controlplane/versions.env"
 LOG_PREFIX=node/stop.sh
 source "$here/common.sh"
+# shellcheck source=host.sh
+source "$here/host.sh"
 
 state="${1:-${E2E_CLUSTER_DIR:-}}"
 [ -n "$state" ] || die "usage: stop.sh STATEDIR (or set E2E_CLUSTER_DIR)"
@@ -88,13 +91,6 @@ fi
 ip link show "$HOST_IF" >/dev/null 2>&1 && { ip link del "$HOST_IF" || warn "cannot delete $HOST_IF"; }
 
 # ---- sysctls, host paths, lock ------------------------------------------------------
-if [ -f "$node/host/sysctls" ]; then
-  while read -r key val; do
-    [ "$(sysctl -n "$key")" = "$val" ] && continue
-    if sysctl -qw "$key=$val"; then log "sysctl $key restored to $val"; else warn "cannot restore sysctl $key=$val"; fi
-  done <"$node/host/sysctls"
-fi
-rm -f /var/lib/kubelet/device-plugins/kubelet.sock /var/lib/kubelet/device-plugins/kubelet_internal_checkpoint
 find /var/log/containers -maxdepth 1 -type l -lname "$node/*" -delete 2>/dev/null
 # After a crash (no CRI teardown): our shims' sockets and libcni result caches.
 for b in "$node"/containerd/state/io.containerd.runtime.v2.task/*/*/; do
@@ -104,22 +100,16 @@ for b in "$node"/containerd/state/io.containerd.runtime.v2.task/*/*/; do
   rm -f /var/lib/cni/results/*-"$(basename "$b")"-*
 done
 rm -rf "$RUN_DIR"
-if [ -f "$node/host/absent" ]; then
-  while read -r p; do
-    [ -e "$p" ] || continue
-    find "$p" -depth -type d -empty -delete 2>/dev/null
-    [ -e "$p" ] && log "$p: created while the node ran, left in place (not ours, e.g. another containerd): $(find "$p" -mindepth 1 | head -3 | tr '\n' ' ')"
-  done <"$node/host/absent"
-fi
 if [ -e "$LOCK" ]; then
   holders="$(lock_holders)"
   if [ -z "$holders" ]; then rm -f "$LOCK"; else warn "lock $LOCK still held by pid(s) $holders"; fi
 fi
+restore_host_if_last || warn "the host's settings were not all restored (above)"
 
 if [ -n "${E2E_KEEP_STATE:-}" ]; then
   log "E2E_KEEP_STATE set: kept $node"
 else
   rm -rf --one-file-system "$node" || warn "cannot remove $node"
 fi
-if [ $rc = 0 ]; then log "node stopped, host restored"; else log "node stopped; see the warnings above"; fi
+if [ $rc = 0 ]; then log "node stopped"; else log "node stopped; see the warnings above"; fi
 exit $rc
