@@ -12,7 +12,7 @@ import * as automationCmd from "@pulumi/pulumi/automation/cmd";
 import * as automationErrors from "@pulumi/pulumi/automation/errors";
 
 /** The @pulumi/pulumi this adapter was written for: package.json pins it, and an upgrade is checked here first. */
-export const WRITTEN_FOR = "3.248.0";
+export const WRITTEN_FOR = "3.276.0";
 
 /** Refuses, loudly, any @pulumi/pulumi but the one this adapter was written for. */
 export function requireWrittenFor(found: string): void {

@@ -195,7 +195,7 @@ describe("an interrupted class: locks and processes", () => {
             const installed = JSON.parse(fs.readFileSync(require.resolve("@pulumi/pulumi/package.json"), "utf8")).version;
             assert.strictEqual(installed, WRITTEN_FOR, "package.json's @pulumi/pulumi moved: check the adapter first");
             assert.doesNotThrow(() => requireWrittenFor(WRITTEN_FOR));
-            assert.throws(() => requireWrittenFor("3.249.0"), /written for @pulumi\/pulumi 3\.248\.0, and 3\.249\.0 is installed: .*CommandResult.*createCommandError/);
+            assert.throws(() => requireWrittenFor("3.277.0"), new RegExp(`written for @pulumi/pulumi ${WRITTEN_FOR.replace(/\./g, "\\.")}, and 3\\.277\\.0 is installed: .*CommandResult.*createCommandError`));
         });
 
         it("a lock refusal is the Automation API's ConcurrentUpdateError, as the rest of the tool expects", async () => {
