@@ -154,6 +154,11 @@ describe("npm start, npm stop and npm run delete: a bare machine to a running ap
             // Its address now routes off the machine: the namespace that held it is checked, no request is sent there.
             assert.ok(!fs.existsSync(path.join("/run/netns", netns)), `network namespace ${netns} outlived ${when}`);
         };
+        // Its ports are kept for the next start: none in the kernel's ephemeral range, where any program's
+        // outgoing connection (the suite's, beside this spec) could take one meanwhile.
+        const ephemeralFrom = Number(fs.readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").split(/\s+/)[0]);
+        const ports = fs.readFileSync(path.join(local, "cluster", "ports"), "utf8").trim().split(" ").map(Number);
+        assert.ok(ports.length === 6 && ports.every((p) => p >= 10000 && p < ephemeralFrom), `ports ${ports.join(" ")}: some in the ephemeral range from ${ephemeralFrom}`);
         const stop = npm("stop");
         gone("npm stop");
         assert.match(stop.stdout, /Its data is kept in \S+:\nthe next npm start resumes it, same objects, same volumes\. npm run delete removes it\./);

@@ -105,10 +105,19 @@ for port in sys.argv[1:]:
   [ -z "$taken" ] || die "cannot resume the cluster in $state: its port(s) ${taken//$'\n'/ } on 127.0.0.1 are taken by another program; stop that program, or delete the cluster and its data: bash $here/../down.sh $state"
   log "resuming the cluster stopped in $state: its etcd data, certificates and ports are kept"
 else
+  # Below the kernel's ephemeral range: a stopped cluster keeps its ports, and the local port of any
+  # program's outgoing connection, picked from that range, could take one before the next start.
   read -r ETCD_PORT ETCD_PEER_PORT APISERVER_PORT KCM_PORT SCHEDULER_PORT KWOK_PORT < <(python3 -c '
-import socket
-ss = [socket.socket() for _ in range(6)]
-for s in ss: s.bind(("127.0.0.1", 0))
+import random, socket
+low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+ss, ports = [], list(range(10000, low)) or list(range(10000, 65536))
+random.shuffle(ports)
+for port in ports:
+    s = socket.socket()
+    try: s.bind(("127.0.0.1", port))
+    except OSError: s.close(); continue
+    ss.append(s)
+    if len(ss) == 6: break
 print(*(s.getsockname()[1] for s in ss))
 ')
   # ---- PKI and the admin kubeconfig ----------------------------------------------
