@@ -15,7 +15,7 @@ import { privateRoot, replacePrivate, requireName } from "./privateFiles";
 import { DataOptions, runDataCommand } from "./data/commands";
 import { backendUrl, Command, firstLine, missingPassphrase, Outcome, PROJECT_DIR, refusedOutcome, runTrainee } from "./stacks/traineeStack";
 import { pool } from "./pool";
-import { staleClassTool } from "../startup/freshBuild";
+import { staleClassTool } from "../startup/staleSources";
 import { asDeployed, classFolderOf, prepareClassFolder, rememberedStackIds, rememberStackIds } from "./stacks/classFolder";
 
 const USAGE = `usage: npm run class -- up --roster <file> [--parallel N] [--config key=value]... [--json] [--out DIR]

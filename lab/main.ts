@@ -5,7 +5,7 @@ import { reportProgress } from "./classReport";
 import { labJson, renderLab } from "./render";
 import { keepStep, readStack } from "./stack";
 import { Lang, LANGS } from "./steps";
-import { staleClassTool } from "../startup/freshBuild";
+import { staleClassTool } from "../startup/staleSources";
 
 const USAGE = "usage: npm run lab -- [check] [--stack NAME] [--lang fr|en] [--json]";
 

@@ -49,9 +49,10 @@ rm -f "$setup_log"
 # shellcheck source=toolchain/env.sh
 source localcluster/toolchain/env.sh
 
-# The program runs compiled (Pulumi.yaml): this clone's sources, as they are, built while the cluster starts.
+# The program runs compiled (Pulumi.yaml): this clone's sources, as they are, built while the cluster
+# starts, unless bin/ is newer than all of them (as after npm ci, whose prepare step built it).
 build_log="$(mktemp "${TMPDIR:-/tmp}/monsterstack-build.XXXXXX")"
-npm run --silent build >"$build_log" 2>&1 &
+{ node bin/startup/buildIsFresh.js || npm run --silent build; } >"$build_log" 2>&1 &
 build_pid=$!
 trap 'wait "$build_pid" 2>/dev/null || true; rm -f "$build_log"' EXIT  # never a build left running
 

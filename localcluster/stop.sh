@@ -16,7 +16,11 @@ if [ ! -d "$LOCAL_CLUSTER" ]; then
   exit 0
 fi
 bash localcluster/down.sh --keep "$LOCAL_CLUSTER"
+# shellcheck source=node/common.sh
+source localcluster/node/common.sh # HOST_SAVED: left while the other slot's real node (the suite's) runs
+host="the host restored"
+[ -d "$HOST_SAVED" ] && host="the host's sysctls and paths are restored when the other local cluster's node stops"
 cat <<DONE
-npm stop: the local cluster is stopped and the host restored. Its data is kept in $LOCAL_CLUSTER:
+npm stop: the local cluster is stopped and $host. Its data is kept in $LOCAL_CLUSTER:
 the next npm start resumes it, same objects, same volumes. npm run delete removes it.
 DONE

@@ -4,7 +4,8 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { CLASS_TOOL_DIRS, PROGRAM_DIRS, requireFreshBuild, staleClassTool, staleSources } from "../../startup/freshBuild";
+import { requireFreshBuild } from "../../startup/freshBuild";
+import { BUNDLES, CLASS_TOOL_DIRS, PROGRAM_DIRS, staleBuild, staleClassTool, staleSources } from "../../startup/staleSources";
 
 describe("the compiled program and its sources", () => {
     let project: string;
@@ -64,5 +65,27 @@ describe("the compiled program and its sources", () => {
     it("the TypeScript sources themselves (under the tests) are never checked", () => {
         write("index.ts", 3000);
         assert.doesNotThrow(() => requireFreshBuild(path.join(project, "index.ts")));
+    });
+
+    it("npm start builds only when bin/ is older than a source or a build input: right after npm ci, not again", () => {
+        for (const bundle of BUNDLES) write(bundle, 2000);
+        write("package.json", 1000);
+        write("package-lock.json", 1000);
+        write("class/main.ts", 1000);
+        assert.deepStrictEqual(staleBuild(project), []);
+        // The build's entry points, as package.json's build script names them, are the bundles checked.
+        const buildScript = (JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "package.json"), "utf8")) as { scripts: { build: string } }).scripts.build;
+        const entries = /esbuild ((?:\S+\.ts )+)/.exec(buildScript)?.[1].trim().split(" ") ?? assert.fail(buildScript);
+        assert.deepStrictEqual(entries.map((entry) => `bin/${entry.replace(/\.ts$/, ".js")}`), BUNDLES);
+        write("class/stacks/locks.ts", 3000);
+        write("package-lock.json", 3000);
+        assert.deepStrictEqual(staleBuild(project), ["package-lock.json", "class/stacks/locks.ts"]);
+        write("class/stacks/locks.ts", 1000);
+        write("package-lock.json", 1000);
+        // One bundle older than a source is enough; one missing, everything is stale.
+        write("bin/lab/main.js", 500);
+        assert.deepStrictEqual(staleBuild(project), ["package.json", "package-lock.json", "index.ts", "components/redis.ts", "dataVolume/plan.ts", "startup/freshBuild.ts", "class/main.ts", "class/stacks/locks.ts"]);
+        fs.rmSync(path.join(project, "bin", "lab", "main.js"));
+        assert.strictEqual(staleBuild(project).length, 8);
     });
 });
