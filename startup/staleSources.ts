@@ -16,7 +16,7 @@ export const PROGRAM_DIRS = [".", "core", "render", "components", "clusterReads"
 /** What `npm run class` and `npm run lab` run: the program's folders and the tools' own. With PROGRAM_DIRS, what tsconfig.build.json type-checks (a unit test holds them equal). */
 export const CLASS_TOOL_DIRS = [...PROGRAM_DIRS, "lab", "class"];
 /** What `npm run build` makes, relative to the project. */
-export const BUNDLES = ["bin/index.js", "bin/class/main.js", "bin/lab/main.js", "bin/startup/buildIsFresh.js"];
+export const BUNDLES = ["bin/index.js", "bin/class/main.js", "bin/lab/main.js", "bin/startup/buildIsFresh.js", "bin/startup/deferTypescript.js"];
 /** What else goes into a build: the build command itself, the dependencies bundled, the compiler's settings. */
 const BUILD_INPUTS = ["package.json", "package-lock.json", "tsconfig.json", "tsconfig.build.json"];
 

@@ -1,0 +1,16 @@
+// Preloaded into every run of the program (Pulumi.yaml's nodeargs: --require ./bin/startup/deferTypescript.js).
+// Pulumi's Node.js runtime requires the TypeScript compiler as it loads (runtime/closure/parseFunction.js,
+// through typescript-shim.js) to serialise functions, which this program never asks of it: about 0.2 s of
+// CPU per run, twice per `pulumi up` (docs/measurements.md). A stand-in in Node's module cache loads the
+// compiler on first use instead, so code that does use it gets the real one.
+import * as path from "path";
+import { deferModule } from "./deferModule";
+
+// As @pulumi/pulumi's typescript-shim.js resolves it (a project without typescript installed gets Pulumi's vendored copy, left alone).
+let pulumiDir: string | undefined;
+try {
+    pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json", { paths: [__dirname] }));
+} catch {
+    pulumiDir = undefined;
+}
+if (pulumiDir) deferModule("typescript", pulumiDir);
