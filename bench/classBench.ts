@@ -73,7 +73,7 @@ function peakMiB(pid: number): number {
     }
 }
 
-/** The command `npm run class` runs: package.json's script, `node bin/class/main.js`. */
+/** The command `npm run class` runs: package.json's script, `node --require … bin/class/main.js`. */
 function classCommand(): string[] {
     const script: string = JSON.parse(fs.readFileSync(path.join(REPO, "package.json"), "utf8")).scripts.class;
     const [program, ...args] = script.split(/\s+/);
