@@ -1,6 +1,6 @@
-// Preloaded into every run of the program (Pulumi.yaml's nodeargs: --require ./bin/startup/deferTypescript.js).
+// Preloaded into every run of the program (Pulumi.yaml's nodeargs) and of npm run class and npm run lab (package.json).
 // Pulumi's Node.js runtime requires the TypeScript compiler as it loads (runtime/closure/parseFunction.js,
-// through typescript-shim.js) to serialise functions, which this program never asks of it: about 0.2 s of
+// through typescript-shim.js) to serialise functions, which none of them asks of it: about 0.2 s of
 // CPU per run, twice per `pulumi up` (docs/measurements.md). A stand-in in Node's module cache loads the
 // compiler on first use instead, so code that does use it gets the real one.
 import * as path from "path";
