@@ -80,16 +80,16 @@ source "$LOCAL_DIR/env"
 
 step "3/4 stack dev, in $(pulumi whoami --verbose 2>/dev/null | sed -n 's/^Backend URL: //p') (next: pulumi up)"
 pulumi stack select dev --create >/dev/null
-pulumi config set target "$target"
+# One `pulumi config set-all`, not a `config set` each: every `pulumi` run costs about 0.2 s of CPU.
+settings=(--plaintext "target=$target")
 for tier in redis frontend imagebackend; do
   ref_var="E2E_${tier^^}_IMAGE"
-  pulumi config set "${tier}Image" "${!ref_var}"
-  pulumi config set "${tier}ImagePullPolicy" Never
+  settings+=(--plaintext "${tier}Image=${!ref_var}" --plaintext "${tier}ImagePullPolicy=Never")
 done
-
 # The URL printed below stays the app's through the course's `pulumi destroy` and `pulumi up`, as
 # `minikube service`'s does: a fixed nodePort, unless the user chose one (Pulumi.yaml's default, 0, lets Kubernetes pick).
-case "$(pulumi config get frontendNodePort 2>/dev/null)" in "" | 0) pulumi config set frontendNodePort "$DEV_NODE_PORT" ;; esac
+case "$(pulumi config get frontendNodePort 2>/dev/null)" in "" | 0) settings+=(--plaintext "frontendNodePort=$DEV_NODE_PORT") ;; esac
+pulumi config set-all "${settings[@]}"
 
 wait "$build_pid" || { cat "$build_log" >&2; echo "npm start: npm run build failed (above): fix the sources, then npm start again. The cluster runs." >&2; exit 1; }
 step "4/4 pulumi up --yes${refresh:+ $refresh}"

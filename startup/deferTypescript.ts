@@ -14,3 +14,8 @@ try {
     pulumiDir = undefined;
 }
 if (pulumiDir) deferModule("typescript", pulumiDir);
+// Pulumi's program runner (cmd/run/index.js) also requires source-map-support/register, to map the stack
+// traces it records of each resource through source maps. The program's bundle has none (bin/ is built
+// without them), so it only maps @pulumi's own frames: about 0.15 s of CPU per run, for traces that
+// point into @pulumi's compiled files instead of its TypeScript sources. Nothing uses what it exports.
+if (pulumiDir) deferModule("source-map-support/register", pulumiDir);

@@ -1,6 +1,6 @@
 // One trainee's stack, driven through the Pulumi Automation API on this project's own
 // directory: the same program, on whatever backend the user is logged in to.
-import { ConcurrentUpdateError, EngineEvent, LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
+import { ConcurrentUpdateError, EngineEvent, LocalWorkspace, OutputMap, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import * as path from "path";
 import { spawn } from "child_process";
 import * as fs from "fs";
@@ -69,16 +69,23 @@ function oneAtATime<T>(f: () => Promise<T>): Promise<T> {
     return next;
 }
 
+/** Found once per run: finding it runs `pulumi version`. */
+let command: Promise<PulumiCommand> | undefined;
+function pulumiCommand(): Promise<PulumiCommand> {
+    command ??= detachedPulumi();
+    return command;
+}
+
 let workspace: Promise<LocalWorkspace> | undefined;
 function projectWorkspace(): Promise<LocalWorkspace> {
-    workspace ??= detachedPulumi().then((pulumiCommand) => LocalWorkspace.create({ workDir: PROJECT_DIR, pulumiCommand }));
+    workspace ??= pulumiCommand().then((cmd) => LocalWorkspace.create({ workDir: PROJECT_DIR, pulumiCommand: cmd }));
     return workspace;
 }
 
 /** The class's own workspace: its folder (classFolder.ts) holds the trainees' stack settings. */
 const classWorkspaces = new Map<string, Promise<LocalWorkspace>>();
 function classWorkspace(folder: string): Promise<LocalWorkspace> {
-    if (!classWorkspaces.has(folder)) classWorkspaces.set(folder, detachedPulumi().then((pulumiCommand) => LocalWorkspace.create({ workDir: folder, pulumiCommand })));
+    if (!classWorkspaces.has(folder)) classWorkspaces.set(folder, pulumiCommand().then((cmd) => LocalWorkspace.create({ workDir: folder, pulumiCommand: cmd })));
     return classWorkspaces.get(folder)!;
 }
 
@@ -270,9 +277,13 @@ export async function runTrainee(trainee: Trainee, command: Command, context: Ru
         }
         onProgress({ stage: "selecting", resources });
         const stack = await stackFor(trainee, command, context.classFolder);
+        // Each `pulumi` command that decrypts (--show-secrets) first derives the passphrase's key, about
+        // 0.2 s of CPU: the summaries are read without it, and up's outputs are the ones up() read.
+        let outputs: OutputMap | undefined;
         if (command === "up") {
-            const result = await running(stack, "updating", () => stack.up({ onEvent: onEvent("updating"), signal }));
+            const result = await running(stack, "updating", () => stack.up({ onEvent: onEvent("updating"), signal, showSecrets: false }));
             base.changes = summary(result.summary.resourceChanges);
+            outputs = result.outputs;
         } else if (command === "preview") {
             const result = await running(stack, "previewing", () => stack.preview({ onEvent: onEvent("previewing"), signal }));
             base.changes = summary(result.changeSummary);
@@ -281,7 +292,7 @@ export async function runTrainee(trainee: Trainee, command: Command, context: Ru
             base.reclaimPolicy = applicable(before.reclaimPolicy?.value);
             base.dataVolume = applicable(before.dataVolume?.value);
             base.stackId = applicable(before.stackId?.value);
-            const result = await running(stack, "destroying", () => stack.destroy({ onEvent: onEvent("destroying"), signal }));
+            const result = await running(stack, "destroying", () => stack.destroy({ onEvent: onEvent("destroying"), signal, showSecrets: false }));
             base.changes = summary(result.summary.resourceChanges);
             onProgress({ stage: "done", resources });
             return base;
@@ -293,7 +304,7 @@ export async function runTrainee(trainee: Trainee, command: Command, context: Ru
                 return { ...base, status: "failed", error: lockedMessage(trainee.stack, locks, context.unlockCommand) };
             }
         }
-        const outputs = await stack.outputs();
+        outputs ??= await stack.outputs();
         base.stackId = applicable(outputs.stackId?.value);
         base.frontendUrl = applicable(outputs.frontendUrl?.value);
         base.dataVolume = applicable(outputs.dataVolume?.value);
@@ -324,7 +335,7 @@ async function labOf(stack: Stack, traineeKubeconfig: string | undefined): Promi
         // The stack's own settings, as its last `up` ran with them (the roster and --config of a status may say less).
         const view = trainerView(stackConfig(await stack.getAllConfig(), stack.name), traineeKubeconfig);
         if (view.from === "report") return { ...reportSummary(progressFromReport(await readLabReport(view.settings, LAB_REPORT_CONFIGMAP))), from: "report" };
-        const { judgement } = await assess(view.settings, eventsFrom(await stack.history()), await stack.listTags(), "en");
+        const { judgement } = await assess(view.settings, eventsFrom(await stack.history(undefined, undefined, false)), await stack.listTags(), "en");
         for (const { id, record } of judgement.newlyDone) await stack.setTag(...keepStepRecord(id, record));
         return labSummary(judgement);
     } catch (err) {

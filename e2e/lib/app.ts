@@ -17,12 +17,12 @@ const APPS = ["redis", "frontend", "imagebackend"];
 /** A stack's app, wherever it was deployed from (a trainee's checkout, the class tool): its namespace. */
 export type InNamespace = Pick<TraineeCli, "namespace">;
 
-/** The images loaded into the node by hand, as trainees do with `minikube image load`: pull policy Never. */
+/**
+ * The images loaded into the node by hand, as trainees do with `minikube image load`: pull policy
+ * Never, the six settings in one `pulumi config set-all` (docs/program.md, "Settings in more detail").
+ */
 export function useLocalImages(trainee: TraineeCli): void {
-    for (const [key, ref] of Object.entries(IMAGES)) {
-        trainee.set(key, ref);
-        trainee.set(`${key}PullPolicy`, "Never");
-    }
+    trainee.pulumi("config", "set-all", ...Object.entries(IMAGES).flatMap(([key, ref]) => ["--plaintext", `${key}=${ref}`, "--plaintext", `${key}PullPolicy=Never`]));
 }
 
 /** A trainee's checkout of the project, a new stack set to the node's images. */

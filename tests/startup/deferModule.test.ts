@@ -79,4 +79,19 @@ pulumi.runtime.serializeFunction(() => 6 * 7).then((s) => process.stdout.write(J
         assert.strictEqual(after, file);
         assert.match(text, /6 \* 7/);
     });
+
+    it("Pulumi's program runner requires source-map-support/register, which then maps no stack trace (the bundle has no source maps)", () => {
+        // register.js is require("./").install(): installed means source-map-support's main module loaded.
+        const script = `const paths = [require("path").dirname(require.resolve("@pulumi/pulumi/package.json"))];
+require(require.resolve("source-map-support/register", { paths }));
+process.stdout.write(JSON.stringify({ installed: require.resolve("source-map-support", { paths }) in require.cache }));`;
+        const installed = (preload: string[]) => {
+            const r = spawnSync(process.execPath, [...preload, "-e", script], { cwd: ROOT, encoding: "utf8" });
+            assert.strictEqual(r.status, 0, r.stderr);
+            return (JSON.parse(r.stdout) as { installed: boolean }).installed;
+        };
+        assert.doesNotMatch(JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).scripts.build, /--sourcemap/, "bin/ has source maps to apply");
+        assert.strictEqual(installed([]), true, "without the preload, requiring it installs it");
+        assert.strictEqual(installed(["--require", path.join(out, "startup", "deferTypescript.js")]), false);
+    });
 });
