@@ -8,13 +8,13 @@ const ROOT = path.join(__dirname, "..");
 const read = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8");
 
 describe("layout and docs", () => {
-    it("a unit test in a folder of tests/ is named after the module it tests: tests/<path>.test.ts tests <path>.ts (or the Go program in folder <path>)", () => {
+    it("a unit test in a folder of tests/ is named after the module it tests: tests/<path>.test.ts tests <path>.ts (or the shell script <path>.sh, or the Go program in folder <path>)", () => {
         const inFolders = (dir: string): string[] => fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((e) =>
             e.isDirectory() ? inFolders(path.join(dir, e.name)) : dir !== "tests" && e.name.endsWith(".test.ts") ? [path.join(dir, e.name)] : []);
         const tests = inFolders("tests");
         assert.ok(tests.length >= 5, tests.join(", "));
         const tested = (t: string) => path.join(ROOT, t.replace(/^tests\//, "").replace(/\.test\.ts$/, ""));
-        const orphans = tests.filter((t) => !fs.existsSync(`${tested(t)}.ts`) && !fs.existsSync(path.join(tested(t), "main.go")));
+        const orphans = tests.filter((t) => !fs.existsSync(`${tested(t)}.ts`) && !fs.existsSync(`${tested(t)}.sh`) && !fs.existsSync(path.join(tested(t), "main.go")));
         assert.deepStrictEqual(orphans, []);
     });
 

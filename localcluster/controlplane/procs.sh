@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # Process helpers of start.sh (sourced): fail (shows the logs' tails and stops what was
-# started), run (starts a component detached, records its PID), alive, wait_for.
+# started), run (starts a component detached, records its PID), alive, wait_for, crashed_with, forget.
 # Expects: state, here, t_start, and log from ../lib/common.sh.
 : "${state:?}" "${here:?}" "${t_start:?}"
 TIMEOUT="${E2E_START_TIMEOUT:-180}" # seconds, per wait
@@ -44,3 +44,15 @@ wait_for() {
   log "$what: ok ($(elapsed)s since start)"
 }
 elapsed() { python3 -c "import time; print(round(time.time() - $t_start, 1))"; }
+# crashed_with <name> <ERE>: <name> has exited, and its log says why in words matching <ERE>.
+crashed_with() {
+  local pid
+  pid=$(awk -v n="$1" '$1 == n { print $2 }' "$state/pids")
+  ! kill -0 "$pid" 2>/dev/null && grep -Eq "$2" "$state/logs/$1.log"
+}
+# forget <name>: of an exited component, keeps the log as <name>-crashed.log and drops the PID, which
+# down.sh would otherwise signal once the kernel has given it to another process.
+forget() {
+  mv "$state/logs/$1.log" "$state/logs/$1-crashed.log"
+  sed -i "/^$1 /d" "$state/pids"
+}

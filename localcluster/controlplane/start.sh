@@ -139,6 +139,17 @@ k apply -f "$state/node.yaml" >/dev/null # a resumed cluster has it already
 
 wait_for "kube-controller-manager /healthz" kube-controller-manager curl -fsk "https://127.0.0.1:$KCM_PORT/healthz"
 wait_for "kube-scheduler /healthz" kube-scheduler curl -fsk "https://127.0.0.1:$SCHEDULER_PORT/healthz"
+# kwok 0.7.0 may die as it starts: its stage controllers build their CEL environments side by side, and
+# easycel 0.6.0 writes a global map without a lock (once in about 60 starts here). It keeps no state: one more start.
+for _ in $(seq 20); do
+  curl -fs "http://127.0.0.1:$KWOK_PORT/healthz" >/dev/null 2>&1 && break
+  if crashed_with kwok "fatal error: concurrent map (writes|read and map write)"; then
+    log "kwok crashed as it started (a race of its own, logs/kwok-crashed.log): starting it again"
+    forget kwok && start_kwok "$KWOK_PORT" "$LB_INGRESS_IP"
+    break
+  fi
+  sleep 0.5
+done
 wait_for "kwok /healthz" kwok curl -fs "http://127.0.0.1:$KWOK_PORT/healthz"
 wait_for "node $NODE_NAME Ready" kwok k wait --for=condition=Ready "node/$NODE_NAME" --timeout=2s
 wait_for "serviceaccount default/default" kube-controller-manager k get serviceaccount default -n default
