@@ -70,10 +70,10 @@ function oneAtATime<T>(f: () => Promise<T>): Promise<T> {
 }
 
 /** Found once per run: finding it runs `pulumi version`. */
-let command: Promise<PulumiCommand> | undefined;
+let foundPulumi: Promise<PulumiCommand> | undefined;
 function pulumiCommand(): Promise<PulumiCommand> {
-    command ??= detachedPulumi();
-    return command;
+    foundPulumi ??= detachedPulumi();
+    return foundPulumi;
 }
 
 let workspace: Promise<LocalWorkspace> | undefined;
