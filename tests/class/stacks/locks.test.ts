@@ -14,6 +14,7 @@ import { detachedPulumi, requireWrittenFor, started, WRITTEN_FOR } from "../../.
 import { ProgressLines, table } from "../../../class/report";
 import { parseRoster } from "../../../class/roster";
 import { lockedMessage, runTrainee } from "../../../class/stacks/traineeStack";
+import { standInPulumi } from "../../../testing/standInPulumi";
 
 const lock: StackLock = { pid: 4242, username: "trainer", hostname: "laptop", timestamp: "2026-12-01T10:00:00Z" };
 /** A machine where pid 4242 runs `pulumi` (or not) since `since`. */
@@ -131,34 +132,24 @@ describe("an interrupted class: locks and processes", () => {
 
     describe("the pulumi commands it starts", () => {
         let dir: string;
-        let savedPath: string | undefined;
-        before(() => {
-            // A stand-in for the CLI: its version, then what the test asks of it.
-            dir = fs.mkdtempSync(path.join(os.tmpdir(), "monsterstack-fake-pulumi-"));
-            fs.writeFileSync(path.join(dir, "pulumi"), [
-                "#!/bin/sh",
-                'case "$1" in',
-                '  version) echo v3.248.0 ;;',
-                '  session) ps -o sid= -p $$ | tr -d " "; echo "pid $$" ;;',
-                '  locked) echo "error: the stack is currently locked by 1 lock(s)" >&2; exit 255 ;;',
-                '  wait) trap \'echo got INT; exit 7\' INT; echo ready; while :; do sleep 0.1; done ;;',
-                // An update that ignores the graceful SIGINT, with a plugin in a process group of its own, and
-                // its lock file in a file backend beside another machine's.
-                '  up) trap "" INT; setsid sleep 300 & locks="$PWD/backend/.pulumi/locks/organization/monsterstack/ann"; mkdir -p "$locks";',
-                '      printf \'{"pid":%s,"username":"t","hostname":"%s","timestamp":"%s"}\' $$ "$(hostname)" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" > "$locks/ours.json";',
-                '      echo \'{"pid":1,"username":"t","hostname":"another-machine","timestamp":"2026-12-01T10:00:00Z"}\' > "$locks/theirs.json";',
-                '      echo "$$ $!" > "$PWD/up.pids"; wait ;;',
-                '  cancel) touch "$PWD/cancelled" ;;',
-                "  *) ;;",
-                "esac",
-            ].join("\n"), { mode: 0o755 });
-            savedPath = process.env.PATH;
-            process.env.PATH = `${dir}:${savedPath}`;
-        });
-        after(() => {
-            process.env.PATH = savedPath;
-            fs.rmSync(dir, { recursive: true, force: true });
-        });
+        // A stand-in for the CLI: its version, then what the test asks of it.
+        const standIn = standInPulumi("monsterstack-fake-pulumi-", () => [
+            'case "$1" in',
+            '  version) echo v3.248.0 ;;',
+            '  session) ps -o sid= -p $$ | tr -d " "; echo "pid $$" ;;',
+            '  locked) echo "error: the stack is currently locked by 1 lock(s)" >&2; exit 255 ;;',
+            '  wait) trap \'echo got INT; exit 7\' INT; echo ready; while :; do sleep 0.1; done ;;',
+            // An update that ignores the graceful SIGINT, with a plugin in a process group of its own, and
+            // its lock file in a file backend beside another machine's.
+            '  up) trap "" INT; setsid sleep 300 & locks="$PWD/backend/.pulumi/locks/organization/monsterstack/ann"; mkdir -p "$locks";',
+            '      printf \'{"pid":%s,"username":"t","hostname":"%s","timestamp":"%s"}\' $$ "$(hostname)" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" > "$locks/ours.json";',
+            '      echo \'{"pid":1,"username":"t","hostname":"another-machine","timestamp":"2026-12-01T10:00:00Z"}\' > "$locks/theirs.json";',
+            '      echo "$$ $!" > "$PWD/up.pids"; wait ;;',
+            '  cancel) touch "$PWD/cancelled" ;;',
+            "  *) ;;",
+            "esac",
+        ]);
+        before(() => { dir = standIn(); });
         const runOf = async () => (await detachedPulumi()) as unknown as {
             run(args: string[], cwd: string, env: Record<string, string>, onOutput?: (s: string) => void, onError?: (s: string) => void, signal?: AbortSignal): Promise<{ stdout: string }>;
         };

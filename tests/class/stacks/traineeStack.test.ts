@@ -3,39 +3,29 @@
 // stack's passphrase, about 0.2 s of CPU on top of the CLI's own 0.2 s, once per trainee per read.
 import * as assert from "assert";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { parseRoster } from "../../../class/roster";
 import { runTrainee } from "../../../class/stacks/traineeStack";
+import { standInPulumi } from "../../../testing/standInPulumi";
 
 const HISTORY = JSON.stringify([{ kind: "update", result: "succeeded", startTime: "2026-12-05T10:00:00Z", endTime: "2026-12-05T10:01:00Z", resourceChanges: { create: 3 } }]);
 
 describe("the class tool's commands of one trainee", function () {
     this.timeout(30_000);
     let dir: string;
-    let savedPath: string | undefined;
     const logged = () => fs.readFileSync(path.join(dir, "log"), "utf8").trim().split("\n")
         .map((line) => line.replace(/ --non-interactive$/, "").replace(/ --stack ann\b/, ""));
 
-    before(() => {
-        dir = fs.mkdtempSync(path.join(os.tmpdir(), "monsterstack-class-commands-"));
-        fs.writeFileSync(path.join(dir, "pulumi"), [
-            "#!/bin/sh",
-            `echo "$*" >> "${dir}/log"`,
-            'case "$1 $2" in',
-            '  "version "*) echo v3.276.0 ;;',
-            `  "stack output") case "$*" in *--show-secrets*) echo '{"frontendUrl":"http://10.0.0.1:30080","traineeKubeconfig":"apiVersion: v1"}' ;; *) echo '{"frontendUrl":"http://10.0.0.1:30080","traineeKubeconfig":"[secret]"}' ;; esac ;;`,
-            `  "stack history") echo '${HISTORY}' ;;`,
-            "  *) ;;",
-            "esac",
-        ].join("\n"), { mode: 0o755 });
-        savedPath = process.env.PATH;
-        process.env.PATH = `${dir}:${savedPath}`;
-    });
-    after(() => {
-        process.env.PATH = savedPath;
-        fs.rmSync(dir, { recursive: true, force: true });
-    });
+    const standIn = standInPulumi("monsterstack-class-commands-", (folder) => [
+        `echo "$*" >> "${folder}/log"`,
+        'case "$1 $2" in',
+        '  "version "*) echo v3.276.0 ;;',
+        `  "stack output") case "$*" in *--show-secrets*) echo '{"frontendUrl":"http://10.0.0.1:30080","traineeKubeconfig":"apiVersion: v1"}' ;; *) echo '{"frontendUrl":"http://10.0.0.1:30080","traineeKubeconfig":"[secret]"}' ;; esac ;;`,
+        `  "stack history") echo '${HISTORY}' ;;`,
+        "  *) ;;",
+        "esac",
+    ]);
+    before(() => { dir = standIn(); });
     beforeEach(() => fs.writeFileSync(path.join(dir, "log"), ""));
 
     const [ann] = parseRoster("ann", "class.txt", {});
