@@ -1,8 +1,11 @@
 # shellcheck shell=bash
 # Process helpers of start.sh (sourced): fail (shows the logs' tails and stops what was
-# started), run (starts a component detached, records its PID), alive, wait_for, crashed_with, forget.
-# Expects: state, here, t_start, and log from ../lib/common.sh.
+# started), run (starts a component detached, records its PID), crashed_with, forget; alive, wait_for
+# and elapsed from ../lib/waits.sh. Expects: state, here, t_start, and log from ../lib/common.sh.
 : "${state:?}" "${here:?}" "${t_start:?}"
+procs_dir=$state
+# shellcheck source=../lib/waits.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/waits.sh"
 TIMEOUT="${E2E_START_TIMEOUT:-180}" # seconds, per wait
 
 fail() {
@@ -27,28 +30,9 @@ run() {
   echo "$name $!" >>"$state/pids"
   log "$name started (pid $!)"
 }
-alive() { # name
-  local pid
-  pid=$(awk -v n="$1" '$1 == n { print $2 }' "$state/pids")
-  kill -0 "$pid" 2>/dev/null || fail "$1 exited; see $state/logs/$1.log"
-}
-# wait_for <what> <component whose death aborts> <command...>
-wait_for() {
-  local what=$1 comp=$2 deadline=$((SECONDS + TIMEOUT))
-  shift 2
-  until "$@" >/dev/null 2>&1; do
-    alive "$comp"
-    [ $SECONDS -lt $deadline ] || fail "timed out after ${TIMEOUT}s waiting for $what"
-    sleep 0.5
-  done
-  log "$what: ok ($(elapsed)s since start)"
-}
-elapsed() { python3 -c "import time; print(round(time.time() - $t_start, 1))"; }
 # crashed_with <name> <ERE>: <name> has exited, and its log says why in words matching <ERE>.
 crashed_with() {
-  local pid
-  pid=$(awk -v n="$1" '$1 == n { print $2 }' "$state/pids")
-  ! kill -0 "$pid" 2>/dev/null && grep -Eq "$2" "$state/logs/$1.log"
+  ! kill -0 "$(pid_of "$1")" 2>/dev/null && grep -Eq "$2" "$state/logs/$1.log"
 }
 # forget <name>: of an exited component, keeps the log as <name>-crashed.log and drops the PID, which
 # down.sh would otherwise signal once the kernel has given it to another process.

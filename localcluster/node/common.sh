@@ -8,6 +8,8 @@
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
 # shellcheck source=../lib/slot.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/slot.sh"
+# shellcheck source=../lib/waits.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/waits.sh"
 APIPROXY_PORT=6443
 REAL_NODE_NAME="${E2E_REAL_NODE_NAME:-e2e-node}"
 KWOK_TAINT=kwok.x-k8s.io/node=fake:NoSchedule
@@ -31,15 +33,13 @@ HOST_LOCK=/run/monsterstack-host.lock
 
 node_paths() { # STATEDIR: its node's directory, binaries and kubeconfig, and its slot's names
   node="$1/node"
+  procs_dir=$node
   bin="${MONSTERSTACK_E2E_CACHE:-$HOME/.cache/monsterstack-e2e}/k8s-$K8S_VERSION/bin"
   kc="$1/kubeconfig"
   use_slot "$1"
   DNS_IP="$NODE_IP"
 }
 nsn() { nsenter --net="/run/netns/$NETNS" "$@"; } # the network namespace only
-elapsed() { # needs t_start (set by start.sh)
-  python3 -c "import time; print(round(time.time() - ${t_start:?}, 1))"
-}
 lock_holders() { find /proc/[0-9]*/fd -maxdepth 1 -lname "$LOCK" 2>/dev/null | cut -d/ -f3 | sort -un | tr '\n' ' '; }
 cgroup_v1_dirs() { awk '$3 == "cgroup" { print $2 }' /proc/self/mounts; }
 clean_stale() { # leftovers of a node whose STATEDIR is gone (with the lock held: unused)
@@ -67,19 +67,4 @@ run() {
   setsid "$@" >"$node/logs/$name.log" 2>&1 </dev/null &
   echo "$name $!" >>"$node/pids"
   log "$name started (pid $!, $where network namespace)"
-}
-alive() {
-  local pid
-  pid=$(awk -v n="$1" '$1 == n { print $2 }' "$node/pids")
-  kill -0 "$pid" 2>/dev/null || fail "$1 exited; see $node/logs/$1.log"
-}
-wait_for() { # WHAT COMPONENT CMD...: polls CMD; aborts if COMPONENT dies
-  local what=$1 comp=$2 deadline=$((SECONDS + TIMEOUT))
-  shift 2
-  until "$@" >/dev/null 2>&1; do
-    alive "$comp"
-    [ $SECONDS -lt $deadline ] || fail "timed out after ${TIMEOUT}s waiting for $what"
-    sleep 0.5
-  done
-  log "$what: ok ($(elapsed)s)"
 }
