@@ -69,19 +69,10 @@ t3=$(date +%s)
 
 # Every Pulumi process the suite started (CLI, language host, plugins) must be gone by now:
 # one left behind is a test that does not stop what it started.
-toolchain_processes() {
-  local exe target pid
-  for exe in /proc/[0-9]*/exe; do
-    target=$(readlink "$exe" 2>/dev/null) || continue
-    pid=${exe#/proc/} && pid=${pid%/exe}
-    case $target in
-      "$MONSTERSTACK_PULUMI_TOOLCHAIN"/*)
-        tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qxF "MONSTERSTACK_E2E_RUN=$MONSTERSTACK_E2E_RUN" && echo "$pid $target" ;;
-    esac
-  done
-}
-for _ in 1 2 3 4 5; do [ -z "$(toolchain_processes)" ] && break; sleep 1; done
-left="$(toolchain_processes)"
+# shellcheck source=lib/leftovers.sh
+source "$repo/e2e/lib/leftovers.sh"
+for _ in 1 2 3 4 5; do [ -z "$(toolchain_processes "$MONSTERSTACK_PULUMI_TOOLCHAIN" "$MONSTERSTACK_E2E_RUN")" ] && break; sleep 1; done
+left="$(toolchain_processes "$MONSTERSTACK_PULUMI_TOOLCHAIN" "$MONSTERSTACK_E2E_RUN")"
 if [ -n "$left" ]; then
   printf 'e2e: these Pulumi processes outlived the suite (killed now):\n%s\n' "$left" >&2
   mapfile -t pids < <(cut -d' ' -f1 <<<"$left")
