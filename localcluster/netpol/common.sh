@@ -8,11 +8,12 @@ netpol_paths() { # STATEDIR
 }
 netpol_pid() { awk '$1 == "kube-router" { pid = $2 } END { print pid }' "$dir/pids" 2>/dev/null; }
 running() { procs running "$dir/pids" kube-router >/dev/null; } # is the recorded pid still kube-router?
-still_execing() { # is the recorded pid still on its way to exec kube-router?
+exited() { # has the recorded pid ended, rather than run kube-router or be on its way to exec it?
+  # One read: the pid runs a forked bash, then setsid, then nsenter, then kube-router, and two reads
+  # (is it kube-router? is it still one of those?) could straddle the last exec (run CB).
   local exe
-  exe="$(readlink "/proc/$(netpol_pid)/exe" 2>/dev/null)" || return 1
-  # The background job is a forked bash until it execs setsid (a loaded machine shows it), then nsenter.
-  case "$(basename "$exe")" in bash|setsid|nsenter) return 0 ;; *) return 1 ;; esac
+  exe="$(readlink "${PROC_ROOT:-/proc}/$(netpol_pid)/exe" 2>/dev/null)" || return 0
+  case "$(basename "$exe")" in bash|setsid|nsenter|kube-router) return 1 ;; *) return 0 ;; esac
 }
 # What kube-router's network policy controller adds in the node's network namespace: the
 # jumps it puts in INPUT, FORWARD and OUTPUT (commented "kube-router netpol"), its chains, its ipsets.

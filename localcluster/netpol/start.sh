@@ -47,8 +47,7 @@ setsid nsenter --net="/run/netns/$NETNS" "$netpol_bin" --kubeconfig="$state/node
   >"$dir/kube-router.log" 2>&1 </dev/null &
 echo "kube-router $!" >"$dir/pids"
 until own_rules >/dev/null; do
-  # Until setsid and nsenter have exec'd it, the pid runs one of them: still starting.
-  running || still_execing || die "kube-router exited; its log: $(tail -n 5 "$dir/kube-router.log")"
+  ! exited || die "kube-router exited; its log: $(tail -n 5 "$dir/kube-router.log")"
   [ $((SECONDS - t0)) -lt 60 ] || die "kube-router added no rule in 60 s; see $dir/kube-router.log"
   sleep 0.2
 done
