@@ -26,7 +26,7 @@ describe("localcluster/netpol/common.sh: exited", () => {
     });
     afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
 
-    for (const exe of ["/usr/bin/bash", "/usr/bin/setsid", "/usr/bin/nsenter", "/root/.cache/monsterstack-e2e/kube-router-2.5.0/bin/kube-router"]) {
+    for (const exe of ["/usr/bin/bash", "/usr/bin/setsid", "/usr/bin/nsenter", "/root/.cache/monsterstack-e2e/kube-router-2.1.0/bin/kube-router"]) {
         it(`a pid that runs ${path.basename(exe)} has not exited: ${exe.endsWith("kube-router") ? "it runs" : "it is on its way to kube-router"}`, () => {
             pidRuns(exe);
             const r = exited();
